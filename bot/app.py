@@ -1,0 +1,216 @@
+"""The core application: log every inbound event once, route it to a feature, queue the answers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot import i18n
+from bot.clock import Clock
+from bot.config import Config
+from bot.context import Ctx, UsageError
+from bot.delivery.relay import Relay
+from bot.domain.events import (
+    ButtonPressed,
+    CommandInvoked,
+    DomainEvent,
+    MemberJoined,
+    MemberLeft,
+    MessageReceived,
+    PollVoteCast,
+    ReactionAdded,
+    ReactionRemoved,
+    VoiceJoined,
+    VoiceLeft,
+)
+from bot.ports import ChatAdapter
+from bot.registry import Registry
+from bot.storage import repo
+from bot.storage.models import Community, Conversation, Member
+
+logger = logging.getLogger(__name__)
+
+KINDS: dict[type[DomainEvent], str] = {
+    MessageReceived: "message",
+    CommandInvoked: "command",
+    ButtonPressed: "button",
+    PollVoteCast: "poll_vote",
+    ReactionAdded: "reaction",
+    ReactionRemoved: "reaction_removed",
+    MemberJoined: "join",
+    MemberLeft: "leave",
+    VoiceJoined: "voice_join",
+    VoiceLeft: "voice_leave",
+}
+
+
+class App:
+    """Wires the store, the registry and the adapters together."""
+
+    def __init__(
+        self,
+        config: Config,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        registry: Registry,
+        adapters: Mapping[str, ChatAdapter],
+    ) -> None:
+        self.config = config
+        self.sessions = sessions
+        self.clock = clock
+        self.registry = registry
+        self.adapters = dict(adapters)
+        self.relay = Relay(sessions, self.adapters, clock, config)
+        self.engine: Any = None
+
+    async def close(self) -> None:
+        """Release the database."""
+        if self.engine is not None:
+            await self.engine.dispose()
+
+    async def handle(self, event: DomainEvent) -> bool:
+        """Handle one inbound event; False when it was a redelivery (already handled)."""
+        if event.user.is_bot:
+            return False
+        async with self.sessions() as session:
+            ctx = await self._context(session, event)
+            log_id = await repo.append_activity(session, **self._log_values(ctx))
+            if log_id is None:
+                await session.rollback()
+                return False
+            await self._dispatch(ctx)
+            await session.commit()
+        await self._answer(event, ctx.toasts)
+        return True
+
+    async def _context(self, session: AsyncSession, event: DomainEvent) -> Ctx:
+        now = self.clock.now()
+        community: Community | None = None
+        member: Member | None = None
+        if event.chat.is_private:
+            memberships = await repo.members_of_user(session, event.platform, event.user.user_id)
+            for m, _ in memberships:
+                m.can_dm = True
+            if memberships:
+                member, community = memberships[0]
+                member.last_seen_at = now
+        else:
+            community = await repo.community_for_chat(session, event.chat, self.config, now)
+            member = await repo.member_for_user(session, community, event.user, now)
+        lang = (member.language if member else None) or (
+            community.locale
+            if community
+            else i18n.normalize_lang(event.user.language_code) or self.config.language
+        )
+        return Ctx(session, self.config, self.clock, event, community, member, lang, now, self.registry)
+
+    def _log_values(self, ctx: Ctx) -> dict[str, Any]:
+        event = ctx.event
+        values: dict[str, Any] = {
+            "platform": event.platform,
+            "source_id": event.source_id,
+            "community_id": ctx.community.id if ctx.community else None,
+            "member_id": ctx.member.id if ctx.member else None,
+            "kind": KINDS[type(event)],
+            "occurred_at": event.occurred_at,
+            "data": {"private": True} if event.chat.is_private else {},
+        }
+        keep_text = bool(ctx.community and ctx.community.keep_text)
+        if isinstance(event, MessageReceived):
+            values.update(message_id=event.message_id, reply_to=event.reply_to_message_id)
+            values["data"] = {**values["data"], "chars": len(event.text), "attachments": event.attachments}
+            if keep_text:
+                values["text"] = event.text
+        elif isinstance(event, CommandInvoked):
+            values.update(message_id=event.message_id)
+            values["data"] = {**values["data"], "name": event.name[:64], "args": event.args[:300]}
+        elif isinstance(event, ButtonPressed):
+            values.update(message_id=event.message_id)
+            values["data"] = {**values["data"], "button": event.data[:64]}
+        elif isinstance(event, PollVoteCast):
+            values["data"] = {**values["data"], "poll": event.poll_id, "options": list(event.option_ids)}
+        elif isinstance(event, ReactionAdded | ReactionRemoved):
+            values.update(message_id=event.message_id)
+            values["data"] = {**values["data"], "emoji": event.emoji}
+        elif isinstance(event, VoiceJoined | VoiceLeft):
+            values["data"] = {**values["data"], "channel": event.channel_id}
+        return values
+
+    async def _dispatch(self, ctx: Ctx) -> None:
+        """Run the feature inside a savepoint: on bad input or a bug, undo it but keep the log row."""
+        try:
+            async with ctx.session.begin_nested():
+                await self._route(ctx)
+        except UsageError as exc:
+            await ctx.send(exc.message)
+        except Exception:  # noqa: BLE001 - one failing handler must not stop the bot
+            logger.exception("handler failed for %s %s", type(ctx.event).__name__, ctx.event.source_id)
+            ctx.toasts.clear()
+            await ctx.reply("error.internal")
+
+    async def _route(self, ctx: Ctx) -> None:
+        event = ctx.event
+        if isinstance(event, CommandInvoked):
+            await self._command(ctx, event)
+        elif isinstance(event, ButtonPressed):
+            prefix, *parts = event.data.split(":")
+            handler = self.registry.buttons.get(prefix)
+            if handler is not None and ctx.member is not None:
+                await handler(ctx, parts)
+        elif isinstance(event, PollVoteCast):
+            if self.registry.poll_vote is not None:
+                await self.registry.poll_vote(ctx)
+        elif isinstance(event, MessageReceived):
+            await self._conversation(ctx)
+        elif isinstance(event, MemberJoined | MemberLeft) and ctx.member is not None:
+            ctx.member.is_member = isinstance(event, MemberJoined)
+
+    async def _command(self, ctx: Ctx, event: CommandInvoked) -> None:
+        spec = self.registry.get(event.name)
+        if spec is None:
+            await ctx.reply("error.unknown_command", name=event.name[:32])
+            return
+        if spec.scope == "group" and event.chat.is_private:
+            await ctx.reply("error.group_only", name=spec.name)
+            return
+        if spec.needs_community and ctx.community is None:
+            await ctx.reply("error.needs_group")
+            return
+        if spec.role == "organizer" and not ctx.is_organizer:
+            await ctx.reply("error.organizers_only", name=spec.name)
+            return
+        if spec.role == "admin" and not ctx.is_admin:
+            await ctx.reply("error.admins_only", name=spec.name)
+            return
+        await spec.handler(ctx, event.args.strip())
+
+    async def _conversation(self, ctx: Ctx) -> None:
+        if ctx.member is None:
+            return
+        convo = await ctx.session.scalar(
+            select(Conversation).where(
+                Conversation.member_id == ctx.member.id, Conversation.chat_id == ctx.event.chat.chat_id
+            )
+        )
+        if convo is None:
+            return
+        if convo.expires_at <= ctx.now:
+            await ctx.session.delete(convo)
+            return
+        handler = self.registry.conversations.get(convo.kind)
+        if handler is not None:
+            await handler(ctx)
+
+    async def _answer(self, event: DomainEvent, toasts: list[str]) -> None:
+        interaction = getattr(event, "interaction_id", None)
+        adapter = self.adapters.get(event.platform)
+        if not interaction or adapter is None:
+            return
+        try:
+            await adapter.answer(interaction, "\n".join(toasts))
+        except Exception:  # noqa: BLE001 - an unanswered button is cosmetic
+            logger.warning("could not answer interaction on %s", event.platform, exc_info=True)

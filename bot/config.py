@@ -1,0 +1,208 @@
+"""Configuration: TOML into validated dataclasses, secrets overridable from the environment."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.timeparse import parse_duration
+
+LANGUAGES = ("en", "zh")
+ENV_PREFIX = "GATHERBOT_"
+
+
+class ConfigError(ValueError):
+    """Invalid configuration; the message names the key."""
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """Sending limits for one platform."""
+
+    global_per_second: float = 30.0
+    group_per_minute: float = 20.0
+    chat_per_second: float = 1.0
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything gatherbot reads from config.toml (see config.example.toml)."""
+
+    database_url: str = "gatherbot.db"
+    adapters: tuple[str, ...] = ()
+    language: str = "en"
+    timezone: str = "UTC"
+    keep_text: bool = False
+    reminder_offsets: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=1))
+    remind_maybe: bool = False
+    default_duration: timedelta = timedelta(hours=1)
+    max_title: int = 120
+    max_occurrences: int = 52
+    checkin_opens_before: timedelta = timedelta(minutes=15)
+    poll_delay: timedelta = timedelta(minutes=10)
+    poll_duration: timedelta = timedelta(hours=24)
+    wizard_timeout: timedelta = timedelta(minutes=30)
+    tick_seconds: float = 1.0
+    lease_seconds: float = 60.0
+    max_attempts: int = 8
+    batch_size: int = 200
+    rate_limits: dict[str, RateLimit] = field(default_factory=dict)
+    telegram: dict[str, Any] = field(default_factory=dict)
+    discord: dict[str, Any] = field(default_factory=dict)
+    log_level: str = "INFO"
+
+    def rate_limit(self, platform: str) -> RateLimit | None:
+        """The limits for a platform; None (no limit) for local ones such as the console."""
+        return self.rate_limits.get(platform, DEFAULT_LIMITS.get(platform))
+
+    def __repr__(self) -> str:  # never show tokens
+        return f"Config(database={redact_url(self.database_url)!r}, adapters={self.adapters!r})"
+
+
+DEFAULT_LIMITS = {
+    "telegram": RateLimit(30.0, 20.0, 1.0),
+    "discord": RateLimit(50.0, 300.0, 5.0),
+}
+
+
+def redact_url(url: str) -> str:
+    """Hide a password in a database URL."""
+    if "://" in url and "@" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        user = creds.split(":", 1)[0]
+        return f"{scheme}://{user}:***@{host}"
+    return url
+
+
+def _get(data: dict[str, Any], path: str, default: Any) -> Any:
+    node: Any = data
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return default
+        node = node[part]
+    return node
+
+
+def _typed(path: str, value: Any, kind: type | tuple[type, ...]) -> Any:
+    if isinstance(value, bool) and kind in (int, float, (int, float)):
+        raise ConfigError(f"{path}: expected a number, got {value!r}")
+    if not isinstance(value, kind):
+        raise ConfigError(f"{path}: expected {getattr(kind, '__name__', kind)}, got {value!r}")
+    return value
+
+
+def _duration(path: str, value: Any) -> timedelta:
+    td = parse_duration(str(value)) if isinstance(value, str) else None
+    if td is None:
+        raise ConfigError(f'{path}: expected a duration like "1h" or "15m", got {value!r}')
+    return td
+
+
+def _zone(path: str, value: Any) -> str:
+    try:
+        ZoneInfo(_typed(path, value, str))
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f'{path}: unknown timezone {value!r} (example: "Asia/Shanghai")') from exc
+    return str(value)
+
+
+def _language(path: str, value: Any) -> str:
+    if value not in LANGUAGES:
+        raise ConfigError(f"{path}: expected one of {', '.join(LANGUAGES)}, got {value!r}")
+    return str(value)
+
+
+def _positive(path: str, value: Any) -> float:
+    number = _typed(path, value, (int, float))
+    if number <= 0:
+        raise ConfigError(f"{path}: must be greater than 0, got {value!r}")
+    return float(number)
+
+
+def _rate_limits(data: dict[str, Any]) -> dict[str, RateLimit]:
+    raw = _typed("delivery.rate_limits", _get(data, "delivery.rate_limits", {}), dict)
+    limits = {}
+    for platform, table in raw.items():
+        base = DEFAULT_LIMITS.get(platform, RateLimit())
+        prefix = f"delivery.rate_limits.{platform}"
+        table = _typed(prefix, table, dict)
+        limits[platform] = RateLimit(
+            global_per_second=_positive(
+                f"{prefix}.global_per_second", table.get("global_per_second", base.global_per_second)
+            ),
+            group_per_minute=_positive(
+                f"{prefix}.group_per_minute", table.get("group_per_minute", base.group_per_minute)
+            ),
+            chat_per_second=_positive(
+                f"{prefix}.chat_per_second", table.get("chat_per_second", base.chat_per_second)
+            ),
+        )
+    return limits
+
+
+def from_dict(data: dict[str, Any], env: dict[str, str] | None = None) -> Config:
+    """Validate a parsed TOML document (plus environment overrides) into a Config."""
+    env = dict(os.environ) if env is None else env
+    d = Config()
+    offsets = _typed(
+        "reminders.default_offsets", _get(data, "reminders.default_offsets", None) or ["24h", "1h"], list
+    )
+    adapters = _typed("bot.adapters", _get(data, "bot.adapters", []), list)
+    for name in adapters:
+        if name not in ("console", "telegram", "discord"):
+            raise ConfigError(
+                f"bot.adapters: unknown adapter {name!r} (choose from console, telegram, discord)"
+            )
+    telegram = dict(_typed("telegram", _get(data, "telegram", {}), dict))
+    discord = dict(_typed("discord", _get(data, "discord", {}), dict))
+    if env.get(ENV_PREFIX + "TELEGRAM_TOKEN"):
+        telegram["token"] = env[ENV_PREFIX + "TELEGRAM_TOKEN"]
+    if env.get(ENV_PREFIX + "DISCORD_TOKEN"):
+        discord["token"] = env[ENV_PREFIX + "DISCORD_TOKEN"]
+    return Config(
+        database_url=env.get(ENV_PREFIX + "DATABASE_URL")
+        or _typed("database.url", _get(data, "database.url", d.database_url), str),
+        adapters=tuple(adapters),
+        language=_language("bot.language", _get(data, "bot.language", d.language)),
+        timezone=_zone("bot.timezone", _get(data, "bot.timezone", d.timezone)),
+        keep_text=_typed("privacy.keep_text", _get(data, "privacy.keep_text", d.keep_text), bool),
+        reminder_offsets=tuple(
+            sorted({_duration("reminders.default_offsets", o) for o in offsets}, reverse=True)
+        ),
+        remind_maybe=_typed("reminders.include_maybe", _get(data, "reminders.include_maybe", False), bool),
+        default_duration=_duration("events.default_duration", _get(data, "events.default_duration", "1h")),
+        max_title=int(_positive("events.max_title", _get(data, "events.max_title", d.max_title))),
+        max_occurrences=int(_positive("events.max_occurrences", _get(data, "events.max_occurrences", 52))),
+        checkin_opens_before=_duration("checkin.opens_before", _get(data, "checkin.opens_before", "15m")),
+        poll_delay=_duration("polls.open_after", _get(data, "polls.open_after", "10m")),
+        poll_duration=_duration("polls.duration", _get(data, "polls.duration", "24h")),
+        wizard_timeout=_duration("events.wizard_timeout", _get(data, "events.wizard_timeout", "30m")),
+        tick_seconds=_positive("delivery.tick_seconds", _get(data, "delivery.tick_seconds", 1.0)),
+        lease_seconds=_positive("delivery.lease_seconds", _get(data, "delivery.lease_seconds", 60)),
+        max_attempts=int(_positive("delivery.max_attempts", _get(data, "delivery.max_attempts", 8))),
+        batch_size=int(_positive("delivery.batch_size", _get(data, "delivery.batch_size", 200))),
+        rate_limits=_rate_limits(data),
+        telegram=telegram,
+        discord=discord,
+        log_level=_typed("bot.log_level", _get(data, "bot.log_level", "INFO"), str).upper(),
+    )
+
+
+def load(path: str | Path | None, env: dict[str, str] | None = None) -> Config:
+    """Read and validate a config file; None means defaults plus environment."""
+    if path is None:
+        return from_dict({}, env)
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"config file not found: {path}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    return from_dict(data, env)

@@ -1,0 +1,1 @@
+"""Platform-free domain types."""

@@ -1,0 +1,271 @@
+"""Help, language, community settings and organizer roles."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import or_, select
+
+from bot import i18n
+from bot.context import Ctx, UsageError
+from bot.features.common import community_setting
+from bot.features.eventform import tokenize
+from bot.registry import CommandSpec, Registry
+from bot.storage.models import Member
+from bot.timeparse import TimeParseError, format_duration, parse_duration, parse_offsets
+
+SETTINGS_USAGE = "/settings [timezone=Area/City] [language=en|zh] [reminders=24h,1h] [remind_maybe=on|off] [poll_delay=10m] [poll_duration=24h] [keep_text=on|off]"
+SETTINGS_EXAMPLE = "/settings timezone=Asia/Shanghai language=zh reminders=24h,1h"
+ORGANIZER_USAGE = "/organizer add @name | /organizer remove @name | /organizer list"
+ORGANIZER_EXAMPLE = "/organizer add @alice"
+BOOL_WORDS = {
+    "on": True,
+    "yes": True,
+    "true": True,
+    "开": True,
+    "off": False,
+    "no": False,
+    "false": False,
+    "关": False,
+}
+
+i18n.register(
+    {
+        "help.help": {"en": "What I can do", "zh": "我能做什么"},
+        "help.start": {
+            "en": "Start talking to me (enables private reminders)",
+            "zh": "开始私聊（开启私信提醒）",
+        },
+        "help.lang": {"en": "Your language: /lang en or /lang zh", "zh": "设置语言：/lang en 或 /lang zh"},
+        "help.settings": {"en": "Community settings (organizers)", "zh": "社群设置（组织者）"},
+        "help.organizer": {"en": "Name or remove organizers (admins)", "zh": "设置或移除组织者（管理员）"},
+        "help.cancel": {"en": "Stop the current step-by-step dialog", "zh": "退出当前的分步对话"},
+        "help.header_member": {"en": "Here's what I can do:", "zh": "我可以帮你："},
+        "help.header_organizer": {"en": "For organizers:", "zh": "组织者命令："},
+        "help.footer": {
+            "en": "Press Going / Maybe / Can't go under an announcement to answer.",
+            "zh": "在活动公告下点击「参加 / 可能 / 不去」即可报名。",
+        },
+        "start.private": {
+            "en": "👋 Hi {name}! I'll send your reminders here from now on. /help shows what I can do.",
+            "zh": "👋 你好 {name}！之后的提醒会私信发给你。发送 /help 查看我能做什么。",
+        },
+        "start.unknown": {
+            "en": "👋 Hi! Add me to your community's group and speak there once; then I can send you reminders here.",
+            "zh": "👋 你好！请先把我加入你的社群群聊并在群里说句话，之后我就能在这里给你发提醒。",
+        },
+        "start.group": {
+            "en": "👋 I'm gatherbot: I announce events, take RSVPs, remind and collect feedback. /help for more.",
+            "zh": "👋 我是 gatherbot：发布活动、报名、提醒并收集反馈。发送 /help 了解更多。",
+        },
+        "lang.set": {"en": "Language set to English.", "zh": "语言已设置为简体中文。"},
+        "lang.bad": {"en": "Choose en or zh.", "zh": "请选择 en 或 zh。"},
+        "settings.show": {
+            "en": "Settings of {title}:\ntimezone={tz}\nlanguage={lang}\nreminders={reminders}\nremind_maybe={maybe}\npoll_delay={delay}\npoll_duration={duration}\nkeep_text={keep}",
+            "zh": "{title} 的设置：\ntimezone={tz}\nlanguage={lang}\nreminders={reminders}\nremind_maybe={maybe}\npoll_delay={delay}\npoll_duration={duration}\nkeep_text={keep}",
+        },
+        "settings.saved": {"en": "✅ Saved: {fields}.", "zh": "✅ 已保存：{fields}。"},
+        "settings.bad_key": {"en": "Unknown setting {key!r}.", "zh": "未知的设置项 {key!r}。"},
+        "settings.bad_value": {
+            "en": "{value!r} is not a valid value for {key}.",
+            "zh": "{value!r} 不是 {key} 的有效值。",
+        },
+        "organizer.added": {"en": "✅ {name} is now an organizer.", "zh": "✅ {name} 现在是组织者了。"},
+        "organizer.removed": {"en": "{name} is no longer an organizer.", "zh": "{name} 不再是组织者。"},
+        "organizer.is_admin": {
+            "en": "{name} is a group admin and always an organizer.",
+            "zh": "{name} 是群管理员，始终是组织者。",
+        },
+        "organizer.unknown": {
+            "en": "I don't know {name!r} in this group yet (they need to have spoken here).",
+            "zh": "我还不认识本群的 {name!r}（对方需要先在群里说过话）。",
+        },
+        "organizer.list": {"en": "Organizers: {names}", "zh": "组织者：{names}"},
+        "organizer.none": {
+            "en": "No organizers besides the group admins.",
+            "zh": "除群管理员外没有其他组织者。",
+        },
+        "cancel.done": {"en": "Stopped. Nothing was saved.", "zh": "已退出，没有保存任何内容。"},
+        "cancel.nothing": {"en": "There is nothing to stop.", "zh": "当前没有进行中的对话。"},
+    }
+)
+
+
+async def help_(ctx: Ctx, args: str) -> None:
+    lines = [ctx.t("help.header_member")]
+    organizer_lines = []
+    for spec in ctx.registry:
+        line = f"/{spec.name} — {ctx.t(spec.help_key)}"
+        (lines if spec.role == "member" else organizer_lines).append(line)
+    if ctx.is_organizer and organizer_lines:
+        lines += ["", ctx.t("help.header_organizer"), *organizer_lines]
+    lines += ["", ctx.t("help.footer")]
+    await ctx.send("\n".join(lines))
+
+
+async def start(ctx: Ctx, args: str) -> None:
+    if not ctx.event.chat.is_private:
+        await ctx.reply("start.group")
+    elif ctx.member is None:
+        await ctx.reply("start.unknown")
+    else:
+        await ctx.reply("start.private", name=ctx.event.user.display_name)
+        from bot.features.reminders import replan_member
+
+        await replan_member(ctx, ctx.member)
+
+
+async def lang(ctx: Ctx, args: str) -> None:
+    choice = args.strip().lower()
+    choice = {"中文": "zh", "chinese": "zh", "english": "en", "英文": "en"}.get(choice, choice)
+    if choice not in i18n.LANGS:
+        raise UsageError(
+            ctx.t("error.usage", problem=ctx.t("lang.bad"), usage="/lang en|zh", example="/lang zh")
+        )
+    if ctx.member is not None:
+        ctx.member.language = choice
+    ctx.lang = choice
+    await ctx.reply("lang.set")
+
+
+def _fmt_minutes(value: int, lang: str) -> str:
+    return format_duration(timedelta(minutes=value), lang)
+
+
+async def show_settings(ctx: Ctx) -> None:
+    c = ctx.community
+    assert c is not None
+    reminders = ",".join(
+        _fmt_minutes(m, "en").replace(" ", "") for m in community_setting(c, ctx.config, "reminder_offsets")
+    )
+    await ctx.reply(
+        "settings.show", title=c.title or c.chat_id, tz=c.timezone, lang=c.locale, reminders=reminders,
+        maybe="on" if community_setting(c, ctx.config, "remind_maybe") else "off",
+        delay=_fmt_minutes(community_setting(c, ctx.config, "poll_delay"), "en").replace(" ", ""),
+        duration=_fmt_minutes(community_setting(c, ctx.config, "poll_duration"), "en").replace(" ", ""),
+        keep="on" if c.keep_text else "off",
+    )  # fmt: skip
+
+
+def _bad(ctx: Ctx, key: str, value: str) -> UsageError:
+    problem = ctx.t("settings.bad_value", value=value[:40], key=key)
+    return UsageError(ctx.t("error.usage", problem=problem, usage=SETTINGS_USAGE, example=SETTINGS_EXAMPLE))
+
+
+def _minutes_of(ctx: Ctx, key: str, value: str) -> int:
+    td = parse_duration(value)
+    if td is None or td > timedelta(days=14):
+        raise _bad(ctx, key, value)
+    return int(td.total_seconds() // 60)
+
+
+async def settings(ctx: Ctx, args: str) -> None:
+    c = ctx.community
+    assert c is not None
+    tokens = tokenize(args)
+    raw = dict(part.split("=", 1) for part in tokens if "=" in part)
+    words = [part for part in tokens if "=" not in part]
+    if words or not raw:
+        if words:
+            problem = ctx.t("settings.bad_key", key=words[0][:40])
+            raise UsageError(
+                ctx.t("error.usage", problem=problem, usage=SETTINGS_USAGE, example=SETTINGS_EXAMPLE)
+            )
+        await show_settings(ctx)
+        return
+    values = dict(c.settings or {})
+    changed = []
+    for key, value in raw.items():
+        key, value = key.lower(), value.strip().strip('"')
+        if key in ("timezone", "tz"):
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise _bad(ctx, key, value) from None
+            c.timezone = value
+        elif key in ("language", "lang"):
+            if value not in i18n.LANGS:
+                raise _bad(ctx, key, value)
+            c.locale = value
+        elif key == "reminders":
+            try:
+                offsets = parse_offsets(value)
+            except TimeParseError:
+                raise _bad(ctx, key, value) from None
+            if len(offsets) > 5 or any(o > timedelta(days=14) for o in offsets):
+                raise _bad(ctx, key, value)
+            values["reminder_offsets"] = [int(o.total_seconds() // 60) for o in offsets]
+        elif key in ("remind_maybe", "keep_text"):
+            if value.lower() not in BOOL_WORDS:
+                raise _bad(ctx, key, value)
+            if key == "keep_text":
+                c.keep_text = BOOL_WORDS[value.lower()]
+            else:
+                values["remind_maybe"] = BOOL_WORDS[value.lower()]
+        elif key in ("poll_delay", "poll_duration"):
+            values[key] = _minutes_of(ctx, key, value)
+        else:
+            problem = ctx.t("settings.bad_key", key=key[:40])
+            raise UsageError(
+                ctx.t("error.usage", problem=problem, usage=SETTINGS_USAGE, example=SETTINGS_EXAMPLE)
+            )
+        changed.append(key)
+    c.settings = values
+    await ctx.reply("settings.saved", fields=", ".join(changed))
+
+
+async def find_member(ctx: Ctx, name: str) -> Member:
+    assert ctx.community is not None
+    handle = name.strip().lstrip("@")
+    member = await ctx.session.scalar(
+        select(Member).where(
+            Member.community_id == ctx.community.id,
+            or_(Member.username == handle, Member.display_name == handle, Member.user_id == handle),
+        )
+    )
+    if member is None:
+        raise UsageError(ctx.t("organizer.unknown", name=name.strip()[:40]))
+    return member
+
+
+async def organizer(ctx: Ctx, args: str) -> None:
+    assert ctx.community is not None
+    action, _, name = args.strip().partition(" ")
+    action = action.lower()
+    if action == "list":
+        rows = await ctx.session.scalars(
+            select(Member)
+            .where(Member.community_id == ctx.community.id, Member.role == "organizer")
+            .order_by(Member.id)
+        )
+        names = [m.display_name for m in rows]
+        await ctx.reply("organizer.list", names=", ".join(names)) if names else await ctx.reply(
+            "organizer.none"
+        )
+        return
+    if action not in ("add", "remove") or not name.strip():
+        raise UsageError(
+            ctx.t(
+                "error.usage",
+                problem=ctx.t("error.unknown_command", name=f"organizer {action}"[:40]),
+                usage=ORGANIZER_USAGE,
+                example=ORGANIZER_EXAMPLE,
+            )
+        )
+    member = await find_member(ctx, name)
+    if member.role == "admin":
+        await ctx.reply("organizer.is_admin", name=member.display_name)
+        return
+    member.role = "organizer" if action == "add" else "member"
+    await ctx.reply("organizer.added" if action == "add" else "organizer.removed", name=member.display_name)
+
+
+def install(registry: Registry) -> None:
+    registry.add(CommandSpec("help", help_, "/help", "/help", needs_community=False))
+    registry.add(CommandSpec("start", start, "/start", "/start", needs_community=False))
+    registry.add(CommandSpec("lang", lang, "/lang en|zh", "/lang zh", needs_community=False))
+    registry.add(CommandSpec("settings", settings, SETTINGS_USAGE, SETTINGS_EXAMPLE, role="organizer"))
+    registry.add(
+        CommandSpec("organizer", organizer, ORGANIZER_USAGE, ORGANIZER_EXAMPLE, role="admin", scope="group")
+    )

@@ -1,0 +1,101 @@
+"""Plans an event's scheduled deliveries from its current state (idempotent: run it after any change).
+
+Reminders go privately to members who can be messaged; the rest are mentioned together in one
+group message per reminder offset. Rows already sent are never re-planned, so a reminder is
+never sent twice, even after the event moves.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Config
+from bot.delivery import outbox
+from bot.features.common import community_setting, minutes
+from bot.storage.models import Community, Event, Member, Rsvp
+
+SCHEDULE_KINDS = ("reminder", "group_reminder", "checkin", "poll_open", "poll_close")
+
+
+async def reminder_recipients(
+    session: AsyncSession, event: Event, community: Community, config: Config
+) -> list[tuple[Member, list[int]]]:
+    """Members to remind about an event, each with their offsets in minutes."""
+    statuses = ["going"]
+    if community_setting(community, config, "remind_maybe"):
+        statuses.append("maybe")
+    rows = await session.scalars(
+        select(Member)
+        .join(Rsvp, Rsvp.member_id == Member.id)
+        .where(Rsvp.event_id == event.id, Rsvp.status.in_(statuses), Member.reminders_opt_out.is_(False))
+        .order_by(Member.id)
+    )
+    default = list(community_setting(community, config, "reminder_offsets"))
+    return [(m, list(m.remind_offsets) if m.remind_offsets is not None else default) for m in rows]
+
+
+async def replan_event(
+    session: AsyncSession, event: Event, community: Community, config: Config, now: datetime
+) -> None:
+    """Make the event's pending deliveries match its state: reminders, check-in post, poll open/close."""
+    if event.status != "scheduled":
+        await outbox.cancel_pending(session, event_id=event.id, kinds=(*SCHEDULE_KINDS, "announce"))
+        return
+    wanted: list[tuple[str, str, datetime, int | None, dict]] = []
+    group_offsets: set[int] = set()
+    for member, offsets in await reminder_recipients(session, event, community, config):
+        for offset in offsets:
+            due = event.starts_at - minutes(offset)
+            if due <= now:
+                continue
+            if member.can_dm:
+                wanted.append(
+                    (f"rem:{event.id}:{member.id}:{offset}", "reminder", due, member.id, {"offset": offset})
+                )
+            else:
+                group_offsets.add(offset)
+    for offset in sorted(group_offsets):
+        due = event.starts_at - minutes(offset)
+        wanted.append((f"remg:{event.id}:{offset}", "group_reminder", due, None, {"offset": offset}))
+    poll_open = event.ends_at + minutes(community_setting(community, config, "poll_delay"))
+    poll_close = poll_open + minutes(community_setting(community, config, "poll_duration"))
+    wanted.append((f"checkin:{event.id}", "checkin", event.starts_at, None, {}))
+    wanted.append((f"poll:{event.id}", "poll_open", poll_open, None, {}))
+    wanted.append((f"pollclose:{event.id}", "poll_close", poll_close, None, {}))
+    for key, kind, due, member_id, payload in wanted:
+        await outbox.plan(
+            session,
+            key=key,
+            platform=community.platform,
+            kind=kind,
+            due_at=due,
+            now=now,
+            community_id=community.id,
+            event_id=event.id,
+            member_id=member_id,
+            payload=payload,
+        )
+    await outbox.cancel_pending(
+        session, event_id=event.id, kinds=SCHEDULE_KINDS, keep_keys=[w[0] for w in wanted]
+    )
+
+
+def group_reminder_members(recipients: list[tuple[Member, list[int]]], offset: int) -> list[Member]:
+    """Who a group reminder at this offset mentions: those without private messages who chose it."""
+    return [m for m, offsets in recipients if not m.can_dm and offset in offsets]
+
+
+def by_offset(recipients: list[tuple[Member, list[int]]]) -> dict[int, list[Member]]:
+    out: dict[int, list[Member]] = defaultdict(list)
+    for member, offsets in recipients:
+        for offset in offsets:
+            out[offset].append(member)
+    return out
+
+
+def lead_time(event: Event, now: datetime) -> timedelta:
+    return event.starts_at - now

@@ -1,0 +1,90 @@
+"""One explicit registry of commands; it also feeds the platforms' command menus."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot import i18n
+from bot.ports import CommandSpecView
+
+if TYPE_CHECKING:
+    from bot.context import Ctx
+
+Handler = Callable[["Ctx", str], Awaitable[None]]
+ButtonHandler = Callable[["Ctx", list[str]], Awaitable[None]]
+EventHandler = Callable[["Ctx"], Awaitable[None]]
+ROLES = ("member", "organizer", "admin")
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    """A command: its name, who may use it, where, and how it is written."""
+
+    name: str
+    handler: Handler
+    usage: str
+    example: str
+    role: str = "member"
+    scope: str = "any"  # any | group | private
+    needs_community: bool = True
+
+    @property
+    def help_key(self) -> str:
+        return f"help.{self.name}"
+
+    def view(self) -> CommandSpecView:
+        """What adapters need to publish the command."""
+        return CommandSpecView(
+            name=self.name,
+            help_en=i18n.t("en", self.help_key),
+            help_zh=i18n.t("zh", self.help_key),
+            organizer_only=self.role != "member",
+            usage=self.usage,
+        )
+
+
+class Registry:
+    """Name -> CommandSpec; a clash fails at start-up."""
+
+    def __init__(self) -> None:
+        self._commands: dict[str, CommandSpec] = {}
+        self.buttons: dict[str, ButtonHandler] = {}
+        self.conversations: dict[str, EventHandler] = {}
+        self.poll_vote: EventHandler | None = None
+
+    def button(self, prefix: str, handler: ButtonHandler) -> None:
+        """Route button data ``prefix:...`` to handler (which gets the ':'-split parts)."""
+        if prefix in self.buttons:
+            raise ValueError(f"button prefix {prefix} registered twice")
+        self.buttons[prefix] = handler
+
+    def conversation(self, kind: str, handler: EventHandler) -> None:
+        """Route plain messages of a member with an open dialog of this kind to handler."""
+        if kind in self.conversations:
+            raise ValueError(f"conversation {kind} registered twice")
+        self.conversations[kind] = handler
+
+    def add(self, spec: CommandSpec) -> None:
+        if spec.name in self._commands:
+            raise ValueError(f"command /{spec.name} registered twice")
+        if spec.role not in ROLES:
+            raise ValueError(f"/{spec.name}: unknown role {spec.role}")
+        if spec.scope not in ("any", "group", "private"):
+            raise ValueError(f"/{spec.name}: unknown scope {spec.scope}")
+        i18n.t("en", spec.help_key)  # every command has help text, or start-up fails
+        self._commands[spec.name] = spec
+
+    def get(self, name: str) -> CommandSpec | None:
+        return self._commands.get(name.lower())
+
+    def __iter__(self) -> Iterator[CommandSpec]:
+        return iter(sorted(self._commands.values(), key=lambda s: s.name))
+
+    def __len__(self) -> int:
+        return len(self._commands)
+
+    def views(self) -> list[CommandSpecView]:
+        """All commands as adapters see them."""
+        return [spec.view() for spec in self]

@@ -1,0 +1,135 @@
+"""Engine and session set-up, and running migrations from code."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from importlib import resources
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+logger = logging.getLogger(__name__)
+
+
+def normalize_url(url_or_path: str) -> str:
+    """Accept a file path or any SQLAlchemy URL; return an async-driver URL."""
+    if "://" not in url_or_path:
+        path = Path(url_or_path).expanduser()
+        if path.parent and not path.parent.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite+aiosqlite:///{path}"
+    url = make_url(url_or_path)
+    if url.drivername in ("sqlite", "sqlite+pysqlite"):
+        url = url.set(drivername="sqlite+aiosqlite")
+    elif url.drivername in ("postgresql", "postgres", "postgresql+psycopg2", "postgresql+psycopg"):
+        url = url.set(drivername="postgresql+asyncpg")
+    return url.render_as_string(hide_password=False)
+
+
+def redact(url: str) -> str:
+    """The URL with its password hidden, safe for logs."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - a URL we cannot parse is not logged at all
+        return "<database url>"
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    # We issue BEGIN ourselves (see _sqlite_begin): the driver's own transaction handling
+    # breaks SAVEPOINT, which handlers use to undo a failed command but keep its log row.
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=5000")
+    cur.close()
+
+
+def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
+    # IMMEDIATE: writers queue on busy_timeout instead of failing on a lock upgrade.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str) -> AsyncEngine:
+    """Create the async engine; SQLite gets foreign keys and WAL on every connection."""
+    url = normalize_url(url)
+    engine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"))
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
+    return engine
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker:  # type: ignore[type-arg]
+    """Sessions that keep objects usable after commit (no lazy loads in async code)."""
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def alembic_config(url: str) -> Config:
+    """An Alembic config pointing at the packaged migrations and the given database."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("migrations")))
+    cfg.set_main_option("sqlalchemy.url", normalize_url(url).replace("%", "%%"))
+    cfg.attributes["configure_logging"] = False
+    return cfg
+
+
+def _run_alembic(fn, url: str, *args: str) -> None:  # type: ignore[no-untyped-def]
+    cfg = alembic_config(url)
+    fn(cfg, *args)
+
+
+async def _in_thread(fn, url: str, *args: str) -> None:  # type: ignore[no-untyped-def]
+    # Alembic's env.py runs its own event loop, so it must not run inside ours.
+    await asyncio.to_thread(_run_alembic, fn, url, *args)
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Apply migrations up to revision."""
+    _run_alembic(command.upgrade, url, revision)
+
+
+def downgrade(url: str, revision: str) -> None:
+    """Revert migrations down to revision."""
+    _run_alembic(command.downgrade, url, revision)
+
+
+async def upgrade_async(url: str, revision: str = "head") -> None:
+    """upgrade() for callers already inside an event loop."""
+    await _in_thread(command.upgrade, url, revision)
+
+
+def current(url: str) -> str | None:
+    """The revision the database is at, or None for an empty database."""
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy import create_engine
+
+    sync_url = make_url(normalize_url(url))
+    sync_url = sync_url.set(
+        drivername="sqlite" if sync_url.drivername.startswith("sqlite") else "postgresql+asyncpg"
+    )
+    if sync_url.drivername.startswith("postgresql"):
+        return asyncio.run(_current_async(normalize_url(url)))
+    engine = create_engine(sync_url)
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+async def _current_async(url: str) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_revision())
+    finally:
+        await engine.dispose()

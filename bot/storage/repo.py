@@ -1,0 +1,115 @@
+"""Queries shared by features: find-or-create communities and members, append to the log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Config
+from bot.domain.events import ChatRef, UserRef
+from bot.storage.models import Activity, Community, Member
+
+
+def dialect_insert(session: AsyncSession, table: Any) -> Any:
+    """An INSERT that supports ON CONFLICT for the session's database."""
+    name = session.bind.dialect.name if session.bind is not None else "sqlite"
+    return (postgresql.insert if name == "postgresql" else sqlite.insert)(table)
+
+
+async def community_for_chat(
+    session: AsyncSession, chat: ChatRef, config: Config, now: datetime
+) -> Community:
+    """The community of a group chat, created with the configured defaults on first sight."""
+    found = await session.scalar(
+        select(Community).where(Community.platform == chat.platform, Community.chat_id == chat.chat_id)
+    )
+    if found is not None:
+        if chat.title and found.title != chat.title:
+            found.title = chat.title
+        return found
+    stmt = (
+        dialect_insert(session, Community)
+        .values(
+            platform=chat.platform,
+            chat_id=chat.chat_id,
+            title=chat.title,
+            timezone=config.timezone,
+            locale=config.language,
+            keep_text=config.keep_text,
+            settings={},
+            created_at=now,
+        )
+        .on_conflict_do_nothing()
+    )
+    await session.execute(stmt)
+    community = await session.scalar(
+        select(Community).where(Community.platform == chat.platform, Community.chat_id == chat.chat_id)
+    )
+    assert community is not None
+    return community
+
+
+async def member_for_user(
+    session: AsyncSession, community: Community, user: UserRef, now: datetime
+) -> Member:
+    """The member row of a user in a community, created on first sight and kept up to date."""
+    stmt = select(Member).where(Member.community_id == community.id, Member.user_id == user.user_id)
+    member = await session.scalar(stmt)
+    if member is None:
+        await session.execute(
+            dialect_insert(session, Member)
+            .values(
+                community_id=community.id,
+                user_id=user.user_id,
+                display_name=user.display_name,
+                username=user.username,
+                role="member",
+                analytics_opt_out=False,
+                reminders_opt_out=False,
+                can_dm=False,
+                is_member=True,
+                joined_at=now,
+                created_at=now,
+            )
+            .on_conflict_do_nothing()
+        )
+        member = await session.scalar(stmt)
+        assert member is not None
+    if user.display_name and member.display_name != user.display_name:
+        member.display_name = user.display_name
+    if user.username and member.username != user.username:
+        member.username = user.username
+    if user.is_admin is True:
+        member.role = "admin"
+    elif user.is_admin is False and member.role == "admin":
+        member.role = "member"
+    member.last_seen_at = now
+    return member
+
+
+async def members_of_user(
+    session: AsyncSession, platform: str, user_id: str
+) -> list[tuple[Member, Community]]:
+    """Every membership of a platform user, most recently active first."""
+    rows = await session.execute(
+        select(Member, Community)
+        .join(Community, Community.id == Member.community_id)
+        .where(Community.platform == platform, Member.user_id == user_id)
+        .order_by(Member.last_seen_at.desc().nulls_last(), Member.id.desc())
+    )
+    return [(m, c) for m, c in rows.all()]
+
+
+async def append_activity(session: AsyncSession, **values: Any) -> int | None:
+    """Insert a log row; None when (platform, source_id) was seen before (a redelivery)."""
+    stmt = (
+        dialect_insert(session, Activity)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["platform", "source_id"])
+        .returning(Activity.id)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
