@@ -41,7 +41,10 @@ async def prepare_database(url: str) -> None:
 
 def load_adapter(name: str, config: Config, **kwargs: Any) -> ChatAdapter:
     """Import adapters.<name> only when configured (a chat SDK loads only if used) and build it."""
-    module = importlib.import_module(f"adapters.{name}")
+    try:
+        module = importlib.import_module(f"adapters.{name}")
+    except ModuleNotFoundError as exc:
+        raise StartupError(f"adapter {name!r} is not available in this version ({exc.name} missing)") from None
     return module.create(config, **kwargs)  # type: ignore[no-any-return]
 
 

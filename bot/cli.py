@@ -65,10 +65,13 @@ def run(config_path: str | None, db: str | None) -> None:
         _console(cfg, None, sys.stdin)
         return
     setup_logging(cfg.log_level)
+    from bot.bootstrap import StartupError
     from bot.runner import run_forever
 
     try:
         asyncio.run(run_forever(cfg))
+    except StartupError as exc:
+        raise click.ClickException(str(exc)) from None
     except KeyboardInterrupt:
         pass
 

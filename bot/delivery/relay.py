@@ -101,14 +101,15 @@ class Relay:
         try:
             ref = await adapter.send(message, idempotency_key=f"{row.dedupe_key}#{row.generation}")
         except RetryAfter as exc:
-            self.limiter.pause(row.platform, exc.scope_chat_id, exc.seconds)
-            await self._reschedule(row, timedelta(seconds=exc.seconds), count_attempt=False, error=str(exc))
+            # The paused bucket holds the chat back; due_at stays, so the chat's order is kept.
+            self.limiter.pause(row.platform, exc.scope_chat_id or message.target.chat_id, exc.seconds)
+            await self._reschedule(row, timedelta(0), count_attempt=False, error=str(exc))
             return 0
         except Unreachable as exc:
             await self._unreachable(row, str(exc))
             return 0
         except PermanentError as exc:
-            await self._finish(row, "failed", error=str(exc)[:500])
+            await self._finish(row.id, "failed", error=str(exc)[:500])
             logger.warning("delivery %s failed for good: %s", row.id, exc)
             return 0
         except (TransientError, Exception) as exc:  # noqa: BLE001 - any other failure is retried, never fatal
@@ -124,6 +125,7 @@ class Relay:
         now = self._clock.now()
         async with self._sessions() as session:
             row = await session.get(Delivery, row_id)
+            claimed_status, attempts = (row.status, row.attempts) if row is not None else ("", 0)
             if row is None or not await session.scalar(
                 select(self._due_filter(now)).where(Delivery.id == row_id)
             ):
@@ -138,9 +140,9 @@ class Relay:
             try:
                 message = await renderer.render(rc, row)
             except Exception:  # noqa: BLE001 - a broken row must not stop the relay
-                logger.exception("rendering delivery %s failed", row.id)
+                logger.exception("rendering delivery %s failed", row_id)
                 await session.rollback()
-                await self._finish(row, "failed", error="render error")
+                await self._finish(row_id, "failed", error="render error")
                 return None
             if message is None:
                 row.status, row.sent_at = "skipped", now
@@ -158,10 +160,8 @@ class Relay:
             lease = now + timedelta(seconds=self._config.lease_seconds)
             taken = await session.execute(
                 update(Delivery)
-                .where(
-                    Delivery.id == row.id, Delivery.status == row.status, Delivery.attempts == row.attempts
-                )
-                .values(status="sending", attempts=row.attempts + 1, lease_until=lease)
+                .where(Delivery.id == row_id, Delivery.status == claimed_status, Delivery.attempts == attempts)
+                .values(status="sending", attempts=attempts + 1, lease_until=lease)
                 .execution_options(synchronize_session=False)
             )
             if not taken.rowcount:  # type: ignore[attr-defined]
@@ -169,7 +169,7 @@ class Relay:
                 return None
             await session.commit()
             session.expunge(row)
-            row.status, row.attempts, row.lease_until = "sending", row.attempts + 1, lease
+            row.status, row.attempts, row.lease_until = "sending", attempts + 1, lease
             return row, message
 
     async def _mark_sent(self, row: Delivery, ref: SentRef) -> None:
@@ -188,11 +188,11 @@ class Relay:
                 await renderer.after_sent(rc, fresh, ref)
             await session.commit()
 
-    async def _finish(self, row: Delivery, status: str, *, error: str | None = None) -> None:
+    async def _finish(self, row_id: int, status: str, *, error: str | None = None) -> None:
         async with self._sessions() as session:
             await session.execute(
                 update(Delivery)
-                .where(Delivery.id == row.id)
+                .where(Delivery.id == row_id)
                 .values(status=status, last_error=error, lease_until=None)
             )
             await session.commit()
@@ -215,7 +215,7 @@ class Relay:
 
     async def _retry(self, row: Delivery, error: str) -> None:
         if row.attempts >= self._config.max_attempts:
-            await self._finish(row, "failed", error=f"gave up after {row.attempts} attempts: {error}"[:500])
+            await self._finish(row.id, "failed", error=f"gave up after {row.attempts} attempts: {error}"[:500])
             return
         delay = timedelta(seconds=min(3600, 5 * 2 ** (row.attempts - 1)))
         await self._reschedule(row, delay, count_attempt=True, error=error)

@@ -1,0 +1,103 @@
+"""Running gatherbot as a service: adapters feed the app, APScheduler drives the periodic ticks.
+
+APScheduler holds no per-reminder jobs: everything scheduled is a row in the outbox. It only runs
+the relay tick (and later the nightly analytics), with misfire_grace_time=None and coalesce=True so
+a tick missed while the process was busy or asleep runs once, late, instead of being dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Mapping
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.app import App
+from bot.bootstrap import build_app, load_adapter
+from bot.config import Config
+from bot.domain.events import DomainEvent
+from bot.ports import ChatAdapter
+
+logger = logging.getLogger(__name__)
+
+
+class Service:
+    """The app, its adapters and its scheduler, started and stopped together."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.scheduler = AsyncIOScheduler(timezone="UTC")
+        self._kick = asyncio.Event()
+        self.ticks = 0
+
+    async def on_event(self, event: DomainEvent) -> None:
+        """Adapters call this for every inbound event; answers go out on the next relay pass."""
+        try:
+            await self.app.handle(event)
+        except Exception:  # noqa: BLE001 - one bad update must not stop the adapter
+            logger.exception("could not handle %s from %s", type(event).__name__, event.platform)
+        self._kick.set()
+
+    async def tick(self) -> None:
+        """One relay pass; a database hiccup is logged and the next tick tries again."""
+        self.ticks += 1
+        try:
+            await self.app.relay.drain(max_rounds=5)
+        except Exception:  # noqa: BLE001 - the scheduler must keep ticking
+            logger.exception("relay tick failed; retrying on the next tick")
+
+    async def _kicked_relay(self) -> None:
+        while True:
+            await self._kick.wait()
+            self._kick.clear()
+            await self.tick()
+
+    async def start(self) -> None:
+        self.scheduler.add_job(
+            self.tick,
+            "interval",
+            seconds=self.app.config.tick_seconds,
+            id="relay",
+            misfire_grace_time=None,
+            coalesce=True,
+            max_instances=1,
+        )
+        self.scheduler.start()
+        self._kicker = asyncio.create_task(self._kicked_relay())
+        for adapter in self.app.adapters.values():
+            await adapter.start(self.on_event)
+            await adapter.sync_commands(self.app.registry.views())
+            logger.info("adapter %s started", adapter.platform)
+
+    async def stop(self) -> None:
+        for adapter in self.app.adapters.values():
+            try:
+                await adapter.stop()
+            except Exception:  # noqa: BLE001
+                logger.exception("stopping adapter %s failed", adapter.platform)
+        self._kicker.cancel()
+        self.scheduler.shutdown(wait=False)
+        await self.app.close()
+
+
+async def run_forever(config: Config, adapters: Mapping[str, ChatAdapter] | None = None) -> None:
+    """Start everything configured and run until SIGINT/SIGTERM."""
+    adapters = adapters or {name: load_adapter(name, config) for name in config.adapters}
+    adapters = {a.platform: a for a in adapters.values()}
+    app = await build_app(config, adapters=adapters)
+    service = Service(app)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):
+            pass
+    await service.start()
+    logger.info("gatherbot running with %s", ", ".join(adapters) or "no adapters")
+    try:
+        await stop.wait()
+    finally:
+        await service.stop()
