@@ -1,0 +1,83 @@
+"""The service loop: adapters feed events in, the relay (kicked, and on APScheduler ticks) sends answers out."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+from adapters.memory import MemoryAdapter, ScriptedChat
+from bot.bootstrap import StartupError, build_app, load_adapter
+from bot.clock import SystemClock
+from bot.config import Config
+from bot.runner import Service
+
+
+async def wait_for(predicate, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(int(timeout / 0.02)):
+        if predicate():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("condition not met in time")
+
+
+async def test_service_answers_and_ticks(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    adapter = MemoryAdapter()
+    config = Config(database_url=str(tmp_path / "run.db"), tick_seconds=0.05)
+    app = await build_app(config, adapters={"memory": adapter}, clock=SystemClock())
+    service = Service(app)
+    await service.start()
+    try:
+        assert adapter.sink is not None
+        assert [c.name for c in adapter.commands][:3] == ["cancel", "cancelevent", "editevent"]
+        chat = ScriptedChat(adapter, SystemClock())
+        await adapter.sink(chat.say("alice", "/events"))
+        await wait_for(lambda: len(adapter.records) == 1)
+        assert adapter.records[0].message.text.startswith("No upcoming events")
+        ticks = service.ticks
+        await wait_for(lambda: service.ticks >= ticks + 2)  # the periodic tick keeps running
+        job = service.scheduler.get_job("relay")
+        assert job.misfire_grace_time is None and job.coalesce is True and job.max_instances == 1
+    finally:
+        await service.stop()
+    assert adapter.sink is None
+
+
+async def test_a_failing_tick_does_not_stop_the_service(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    adapter = MemoryAdapter()
+    app = await build_app(Config(database_url=str(tmp_path / "r.db")), adapters={"memory": adapter})
+    service = Service(app)
+    calls = 0
+
+    async def broken(max_rounds: int = 1000) -> int:
+        nonlocal calls
+        calls += 1
+        raise ConnectionError("database went away")
+
+    app.relay.drain = broken  # type: ignore[method-assign]
+    await service.tick()
+    await service.tick()
+    assert calls == 2 and service.ticks == 2
+    await app.close()
+
+
+async def test_a_broken_event_is_logged_not_raised(tmp_path, caplog) -> None:  # type: ignore[no-untyped-def]
+    adapter = MemoryAdapter()
+    app = await build_app(Config(database_url=str(tmp_path / "r.db")), adapters={"memory": adapter})
+    service = Service(app)
+    chat = ScriptedChat(adapter, SystemClock())
+    event = chat.say("alice", "hello")
+    object.__setattr__(event, "occurred_at", datetime(2026, 1, 1))  # naive: the store refuses it
+    await service.on_event(event)
+    assert "could not handle MessageReceived" in caplog.text
+    await service.on_event(chat.say("alice", "/events"))  # the next one still works
+    assert (await app.relay.drain()) == 1
+    await app.close()
+
+
+def test_unknown_adapter_is_a_clear_startup_error() -> None:
+    try:
+        load_adapter("nonexistent", Config())
+    except StartupError as exc:
+        assert "nonexistent" in str(exc)
+    else:
+        raise AssertionError("expected StartupError")
