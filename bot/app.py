@@ -93,8 +93,9 @@ class App:
         member: Member | None = None
         if event.chat.is_private:
             memberships = await repo.members_of_user(session, event.platform, event.user.user_id)
-            for m, _ in memberships:
-                m.can_dm = True
+            if isinstance(event, MessageReceived | CommandInvoked):  # they wrote to us: we may write back
+                for m, _ in memberships:
+                    m.can_dm = True
             if memberships:
                 member, community = memberships[0]
                 member.last_seen_at = now
@@ -127,7 +128,9 @@ class App:
                 values["text"] = event.text
         elif isinstance(event, CommandInvoked):
             values.update(message_id=event.message_id)
-            values["data"] = {**values["data"], "name": event.name[:64], "args": event.args[:300]}
+            values["data"] = {**values["data"], "name": event.name[:64], "chars": len(event.args)}
+            if keep_text:  # arguments can be free text (a comment), kept only where text is kept
+                values["text"] = event.args[:1000]
         elif isinstance(event, ButtonPressed):
             values.update(message_id=event.message_id)
             values["data"] = {**values["data"], "button": event.data[:64]}
