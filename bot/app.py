@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -22,30 +22,14 @@ from bot.domain.events import (
     MemberLeft,
     MessageReceived,
     PollVoteCast,
-    ReactionAdded,
-    ReactionRemoved,
-    VoiceJoined,
-    VoiceLeft,
 )
+from bot.ingest import PASSIVE, ingest_passive, log_values
 from bot.ports import ChatAdapter
 from bot.registry import Registry
 from bot.storage import repo
 from bot.storage.models import Community, Conversation, Member
 
 logger = logging.getLogger(__name__)
-
-KINDS: dict[type[DomainEvent], str] = {
-    MessageReceived: "message",
-    CommandInvoked: "command",
-    ButtonPressed: "button",
-    PollVoteCast: "poll_vote",
-    ReactionAdded: "reaction",
-    ReactionRemoved: "reaction_removed",
-    MemberJoined: "join",
-    MemberLeft: "leave",
-    VoiceJoined: "voice_join",
-    VoiceLeft: "voice_leave",
-}
 
 
 class App:
@@ -78,7 +62,7 @@ class App:
             return False
         async with self.sessions() as session:
             ctx = await self._context(session, event)
-            log_id = await repo.append_activity(session, **self._log_values(ctx))
+            log_id = await repo.append_activity(session, **log_values(event, ctx.community, ctx.member))
             if log_id is None:
                 await session.rollback()
                 return False
@@ -86,6 +70,22 @@ class App:
             await session.commit()
         await self._answer(event, ctx.toasts)
         return True
+
+    async def ingest_batch(self, events: Sequence[DomainEvent]) -> int:
+        """Log a batch of events; passive ones (messages, reactions, joins) in one transaction.
+
+        Events that need a handler, and messages of members in the middle of a dialog, go
+        through handle() one by one. Returns how many log rows were added (redeliveries add none).
+        """
+        passive = [e for e in events if isinstance(e, PASSIVE) and not e.user.is_bot]
+        async with self.sessions() as session:
+            added, deferred = await ingest_passive(session, passive, self.config, self.clock.now())
+            await session.commit()
+        later = {id(e) for e in deferred}
+        for event in events:  # in their original order
+            if not isinstance(event, PASSIVE) or id(event) in later:
+                added += int(await self.handle(event))
+        return added
 
     async def _context(self, session: AsyncSession, event: DomainEvent) -> Ctx:
         now = self.clock.now()
@@ -108,40 +108,6 @@ class App:
             else i18n.normalize_lang(event.user.language_code) or self.config.language
         )
         return Ctx(session, self.config, self.clock, event, community, member, lang, now, self.registry)
-
-    def _log_values(self, ctx: Ctx) -> dict[str, Any]:
-        event = ctx.event
-        values: dict[str, Any] = {
-            "platform": event.platform,
-            "source_id": event.source_id,
-            "community_id": ctx.community.id if ctx.community else None,
-            "member_id": ctx.member.id if ctx.member else None,
-            "kind": KINDS[type(event)],
-            "occurred_at": event.occurred_at,
-            "data": {"private": True} if event.chat.is_private else {},
-        }
-        keep_text = bool(ctx.community and ctx.community.keep_text)
-        if isinstance(event, MessageReceived):
-            values.update(message_id=event.message_id, reply_to=event.reply_to_message_id)
-            values["data"] = {**values["data"], "chars": len(event.text), "attachments": event.attachments}
-            if keep_text:
-                values["text"] = event.text
-        elif isinstance(event, CommandInvoked):
-            values.update(message_id=event.message_id)
-            values["data"] = {**values["data"], "name": event.name[:64], "chars": len(event.args)}
-            if keep_text:  # arguments can be free text (a comment), kept only where text is kept
-                values["text"] = event.args[:1000]
-        elif isinstance(event, ButtonPressed):
-            values.update(message_id=event.message_id)
-            values["data"] = {**values["data"], "button": event.data[:64]}
-        elif isinstance(event, PollVoteCast):
-            values["data"] = {**values["data"], "poll": event.poll_id, "options": list(event.option_ids)}
-        elif isinstance(event, ReactionAdded | ReactionRemoved):
-            values.update(message_id=event.message_id)
-            values["data"] = {**values["data"], "emoji": event.emoji}
-        elif isinstance(event, VoiceJoined | VoiceLeft):
-            values["data"] = {**values["data"], "channel": event.channel_id}
-        return values
 
     async def _dispatch(self, ctx: Ctx) -> None:
         """Run the feature inside a savepoint: on bad input or a bug, undo it but keep the log row."""

@@ -1,0 +1,43 @@
+"""Batch ingestion: the path imports and busy groups use; same dedupe as one-by-one handling."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.storage.models import Activity, Event, Member
+
+
+async def test_batch_logs_each_event_once(bot) -> None:
+    chat = bot.session.chat
+    events = [chat.say(f"m{i % 7}", f"hello {i}") for i in range(300)]
+    events += [chat.react("m1", "5", "👍"), chat.join("newbie"), chat.leave("m6")]
+    assert await bot.app.ingest_batch(events) == 303
+    assert await bot.app.ingest_batch(events) == 0  # a replay adds nothing
+    assert await bot.count(Activity) == 303
+    assert await bot.count(Member) == 8
+    gone = (await bot.rows(Member, Member.username == "m6"))[0]
+    assert gone.is_member is False
+    kinds = {a.kind for a in await bot.rows(Activity)}
+    assert kinds == {"message", "reaction", "join", "leave"}
+    assert all(a.text is None for a in await bot.rows(Activity))  # text is not kept by default
+
+
+async def test_batch_and_single_paths_share_dedupe(bot) -> None:
+    event = bot.session.chat.say("alice", "hi")
+    assert await bot.app.handle(event) is True
+    assert await bot.app.ingest_batch([event]) == 0
+    assert await bot.count(Activity) == 1
+
+
+async def test_commands_and_dialog_answers_in_a_batch_are_handled(bot) -> None:
+    chat = bot.session.chat
+    await bot("alice: /newevent")  # alice is now in the wizard: her next message is an answer
+    batch = [chat.say("alice", "Batch night"), chat.say("bob", "unrelated chatter"), chat.say("bob", "/events")]
+    assert await bot.app.ingest_batch(batch) == 3
+    await bot.app.relay.drain()
+    texts = bot.adapter.texts("group")
+    assert texts[-2].startswith("When does it start?")
+    assert texts[-1].startswith("No upcoming events")
+    bot.clock.advance(timedelta(minutes=1))
+    await bot("alice: tomorrow 20:00", "alice: skip", "alice: skip", "alice: skip")
+    assert [e.title for e in await bot.rows(Event)] == ["Batch night"]
