@@ -89,11 +89,14 @@ def _get(data: dict[str, Any], path: str, default: Any) -> Any:
     return node
 
 
+TYPE_NAMES = {str: "a string", bool: "true or false", list: "a list", dict: "a table", (int, float): "a number"}
+
+
 def _typed(path: str, value: Any, kind: type | tuple[type, ...]) -> Any:
-    if isinstance(value, bool) and kind in (int, float, (int, float)):
-        raise ConfigError(f"{path}: expected a number, got {value!r}")
-    if not isinstance(value, kind):
-        raise ConfigError(f"{path}: expected {getattr(kind, '__name__', kind)}, got {value!r}")
+    # The message names the key and the types but never echoes the value: it may be a secret.
+    expected = TYPE_NAMES.get(kind, getattr(kind, "__name__", str(kind)))  # type: ignore[call-overload]
+    if (isinstance(value, bool) and kind in (int, float, (int, float))) or not isinstance(value, kind):
+        raise ConfigError(f"{path}: expected {expected}, got {type(value).__name__}")
     return value
 
 
