@@ -200,3 +200,18 @@ async def test_unreachable_member_falls_back_to_a_group_mention(bot) -> None:
     assert bob.can_dm is False
     failed = await bot.rows(Delivery, Delivery.status == "failed")
     assert [d.kind for d in failed] == ["reminder"] and "unreachable" in (failed[0].last_error or "")
+
+
+async def test_a_late_outcome_from_a_relay_that_lost_its_lease_is_ignored(tg) -> None:
+    await enqueue_messages(tg, 1)
+    row_id = (await tg.rows(Delivery))[0].id
+    slow = tg.app.relay
+    first = await slow._claim(row_id, set())
+    assert first is not None
+    tg.clock.advance(timedelta(seconds=tg.app.config.lease_seconds + 1))
+    other = Relay(tg.app.sessions, tg.app.adapters, tg.clock, tg.app.config)
+    second = await other._claim(row_id, set())
+    assert second is not None and second[0].attempts == 2
+    assert await slow._settle(first[0], status="failed", last_error="too late") is False
+    row = (await tg.rows(Delivery))[0]
+    assert row.status == "sending" and row.attempts == 2 and row.last_error is None

@@ -103,13 +103,13 @@ class Relay:
         except RetryAfter as exc:
             # The paused bucket holds the chat back; due_at stays, so the chat's order is kept.
             self.limiter.pause(row.platform, exc.scope_chat_id or message.target.chat_id, exc.seconds)
-            await self._reschedule(row, timedelta(0), count_attempt=False, error=str(exc))
+            await self._settle(row, status="pending", attempts=row.attempts - 1, last_error=str(exc)[:500])
             return 0
         except Unreachable as exc:
             await self._unreachable(row, str(exc))
             return 0
         except PermanentError as exc:
-            await self._finish(row.id, "failed", error=str(exc)[:500])
+            await self._settle(row, status="failed", last_error=str(exc)[:500])
             logger.warning("delivery %s failed for good: %s", row.id, exc)
             return 0
         except (TransientError, Exception) as exc:  # noqa: BLE001 - any other failure is retried, never fatal
@@ -197,34 +197,30 @@ class Relay:
             )
             await session.commit()
 
-    async def _reschedule(self, row: Delivery, delay: timedelta, *, count_attempt: bool, error: str) -> None:
-        attempts = row.attempts if count_attempt else max(0, row.attempts - 1)
+    async def _settle(self, row: Delivery, **values: object) -> bool:
+        """Record the outcome of our send, only if the row is still ours (no other relay re-took it)."""
         async with self._sessions() as session:
-            await session.execute(
+            result = await session.execute(
                 update(Delivery)
-                .where(Delivery.id == row.id)
-                .values(
-                    status="pending",
-                    due_at=self._clock.now() + delay,
-                    attempts=attempts,
-                    lease_until=None,
-                    last_error=error[:500],
-                )
+                .where(Delivery.id == row.id, Delivery.status == "sending", Delivery.attempts == row.attempts)
+                .values(lease_until=None, **values)
             )
             await session.commit()
+            return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def _retry(self, row: Delivery, error: str) -> None:
         if row.attempts >= self._config.max_attempts:
-            await self._finish(row.id, "failed", error=f"gave up after {row.attempts} attempts: {error}"[:500])
+            await self._settle(row, status="failed", last_error=f"gave up after {row.attempts} attempts: {error}"[:500])
             return
         delay = timedelta(seconds=min(3600, 5 * 2 ** (row.attempts - 1)))
-        await self._reschedule(row, delay, count_attempt=True, error=error)
+        await self._settle(row, status="pending", due_at=self._clock.now() + delay, last_error=error[:500])
 
     async def _unreachable(self, row: Delivery, error: str) -> None:
         now = self._clock.now()
         async with self._sessions() as session:
             fresh = await session.get(Delivery, row.id)
-            assert fresh is not None
+            if fresh is None or fresh.status != "sending" or fresh.attempts != row.attempts:
+                return  # another relay took the row over after our lease ran out
             fresh.status, fresh.last_error, fresh.lease_until = (
                 "failed",
                 ("unreachable: " + error)[:500],
