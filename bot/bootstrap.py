@@ -25,14 +25,17 @@ class StartupError(RuntimeError):
 
 async def prepare_database(url: str) -> None:
     """SQLite is upgraded automatically; PostgreSQL must already be at the latest migration."""
-    normalized = db.normalize_url(url)
+    try:
+        normalized = db.normalize_url(url)
+    except db.DatabaseError as exc:
+        raise StartupError(str(exc)) from None
     if normalized.startswith("sqlite"):
         await db.upgrade_async(url)
         return
     from alembic.script import ScriptDirectory
 
     head = ScriptDirectory.from_config(db.alembic_config(url)).get_current_head()
-    current = await db._current_async(normalized)
+    current = await db.current_async(normalized)
     if current != head:
         raise StartupError(
             f"database {db.redact(url)} is at revision {current or 'empty'}, not {head}: run `gatherbot db upgrade`"

@@ -7,6 +7,8 @@ import importlib
 import logging
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -34,6 +36,26 @@ def load_config(path: str | None, db: str | None) -> Config:
     if db:
         cfg = Config(**{**cfg.__dict__, "database_url": db})
     return cfg
+
+
+@contextmanager
+def friendly_errors(url: str | None = None) -> Iterator[None]:
+    """Turn start-up and database errors into a one-line message (no traceback, no password)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.bootstrap import StartupError
+    from bot.storage.db import DatabaseError, redact
+
+    where = f" ({redact(url)})" if url else ""
+    try:
+        yield
+    except (StartupError, DatabaseError) as exc:
+        raise click.ClickException(str(exc)) from None
+    except (SQLAlchemyError, OSError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
+        if url and "://" in url:
+            reason = reason.replace(url, redact(url))
+        raise click.ClickException(f"database error{where}: {type(exc).__name__}: {reason}") from None
 
 
 def setup_logging(level: str, quiet: bool = False) -> None:
@@ -65,13 +87,11 @@ def run(config_path: str | None, db: str | None) -> None:
         _console(cfg, None, sys.stdin)
         return
     setup_logging(cfg.log_level)
-    from bot.bootstrap import StartupError
     from bot.runner import run_forever
 
     try:
-        asyncio.run(run_forever(cfg))
-    except StartupError as exc:
-        raise click.ClickException(str(exc)) from None
+        with friendly_errors(cfg.database_url):
+            asyncio.run(run_forever(cfg))
     except KeyboardInterrupt:
         pass
 
@@ -87,7 +107,8 @@ def _console(cfg: Config, simulated: str | None, source: Any, out: Any = None) -
     setup_logging(cfg.log_level, quiet=True)
     tz = ZoneInfo(cfg.timezone)
     start = _parse_clock(simulated, tz) if simulated else None
-    asyncio.run(_console_async(cfg, start, source, out or sys.stdout, tz))
+    with friendly_errors(cfg.database_url):
+        asyncio.run(_console_async(cfg, start, source, out or sys.stdout, tz))
 
 
 async def _console_async(cfg: Config, start: datetime | None, source: Any, out: Any, tz: ZoneInfo) -> None:
@@ -149,8 +170,9 @@ def db_upgrade(config_path: str | None, db: str | None, revision: str) -> None:
     from bot.storage import db as dbm
 
     cfg = load_config(config_path, db)
-    dbm.upgrade(cfg.database_url, revision)
-    click.echo(f"{dbm.redact(dbm.normalize_url(cfg.database_url))}: at {dbm.current(cfg.database_url)}")
+    with friendly_errors(cfg.database_url):
+        dbm.upgrade(cfg.database_url, revision)
+        click.echo(f"{dbm.redact(dbm.normalize_url(cfg.database_url))}: at {dbm.current(cfg.database_url)}")
 
 
 @db_group.command("downgrade")
@@ -161,10 +183,10 @@ def db_downgrade(config_path: str | None, db: str | None, revision: str) -> None
     from bot.storage import db as dbm
 
     cfg = load_config(config_path, db)
-    dbm.downgrade(cfg.database_url, revision)
-    click.echo(
-        f"{dbm.redact(dbm.normalize_url(cfg.database_url))}: at {dbm.current(cfg.database_url) or 'base'}"
-    )
+    with friendly_errors(cfg.database_url):
+        dbm.downgrade(cfg.database_url, revision)
+        where = dbm.redact(dbm.normalize_url(cfg.database_url))
+        click.echo(f"{where}: at {dbm.current(cfg.database_url) or 'base'}")
 
 
 @db_group.command("current")
@@ -174,7 +196,8 @@ def db_current(config_path: str | None, db: str | None) -> None:
     from bot.storage import db as dbm
 
     cfg = load_config(config_path, db)
-    click.echo(dbm.current(cfg.database_url) or "base (empty)")
+    with friendly_errors(cfg.database_url):
+        click.echo(dbm.current(cfg.database_url) or "base (empty)")
 
 
 @main.command("commands")

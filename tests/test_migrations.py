@@ -107,7 +107,15 @@ async def test_every_revision_steps_up_and_down(db_url: str) -> None:
 
 
 async def test_current_of_empty_database_is_none(db_url: str) -> None:
+    if "://" not in db_url:
+        open(db_url, "wb").close()  # an empty SQLite file is an empty database
     assert await asyncio.to_thread(db.current, db_url) is None
+
+
+def test_current_of_a_missing_sqlite_file_is_an_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(db.DatabaseError, match="no database file"):
+        db.current(str(tmp_path / "missing.db"))
+    assert not (tmp_path / "missing.db").exists()
 
 
 async def test_unique_keys_for_platform_ids(db_url: str) -> None:
@@ -166,6 +174,8 @@ def test_cli_upgrade_current_downgrade(db_url: str, tmp_path, monkeypatch) -> No
     monkeypatch.delenv("GATHERBOT_DATABASE_URL", raising=False)
     rev = head()
 
+    if "://" not in db_url:
+        open(db_url, "wb").close()  # an empty SQLite file is an empty database
     assert invoke("db", "current", "--db", db_url).strip() == "base (empty)"
 
     out = invoke("db", "upgrade", "--db", db_url)

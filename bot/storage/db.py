@@ -16,13 +16,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 logger = logging.getLogger(__name__)
 
 
+class DatabaseError(ValueError):
+    """A database location we cannot use; the message says why."""
+
+
 def normalize_url(url_or_path: str) -> str:
-    """Accept a file path or any SQLAlchemy URL; return an async-driver URL."""
+    """Accept a file path or any SQLAlchemy URL; return an async-driver URL (no side effects)."""
+    if ":memory:" in url_or_path or url_or_path.strip() in ("", "sqlite://", "sqlite:///"):
+        raise DatabaseError("an in-memory SQLite database cannot be used (migrations and the bot need one file)")
     if "://" not in url_or_path:
-        path = Path(url_or_path).expanduser()
-        if path.parent and not path.parent.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-        return f"sqlite+aiosqlite:///{path}"
+        return f"sqlite+aiosqlite:///{Path(url_or_path).expanduser()}"
     url = make_url(url_or_path)
     if url.drivername in ("sqlite", "sqlite+pysqlite"):
         url = url.set(drivername="sqlite+aiosqlite")
@@ -31,8 +34,23 @@ def normalize_url(url_or_path: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL (None for other databases)."""
+    parsed = make_url(normalize_url(url))
+    return Path(parsed.database) if parsed.drivername.startswith("sqlite") and parsed.database else None
+
+
+def ensure_parent(url: str) -> None:
+    """Create the folder of a SQLite file we are about to create."""
+    path = sqlite_path(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+
 def redact(url: str) -> str:
     """The URL with its password hidden, safe for logs."""
+    if "://" not in url:
+        return url  # a file path has no password
     try:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:  # noqa: BLE001 - a URL we cannot parse is not logged at all
@@ -59,6 +77,7 @@ def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
 def make_engine(url: str) -> AsyncEngine:
     """Create the async engine; SQLite gets foreign keys and WAL on every connection."""
     url = normalize_url(url)
+    ensure_parent(url)
     engine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"))
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
@@ -81,6 +100,8 @@ def alembic_config(url: str) -> Config:
 
 
 def _run_alembic(fn, url: str, *args: str) -> None:  # type: ignore[no-untyped-def]
+    if fn is command.upgrade:
+        ensure_parent(url)
     cfg = alembic_config(url)
     fn(cfg, *args)
 
@@ -107,27 +128,17 @@ async def upgrade_async(url: str, revision: str = "head") -> None:
 
 def current(url: str) -> str | None:
     """The revision the database is at, or None for an empty database."""
-    from alembic.runtime.migration import MigrationContext
-    from sqlalchemy import create_engine
-
-    sync_url = make_url(normalize_url(url))
-    sync_url = sync_url.set(
-        drivername="sqlite" if sync_url.drivername.startswith("sqlite") else "postgresql+asyncpg"
-    )
-    if sync_url.drivername.startswith("postgresql"):
-        return asyncio.run(_current_async(normalize_url(url)))
-    engine = create_engine(sync_url)
-    try:
-        with engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
-    finally:
-        engine.dispose()
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        raise DatabaseError(f"no database file at {path}")
+    return asyncio.run(current_async(url))
 
 
-async def _current_async(url: str) -> str | None:
+async def current_async(url: str) -> str | None:
+    """current() for callers already inside an event loop."""
     from alembic.runtime.migration import MigrationContext
 
-    engine = create_async_engine(url)
+    engine = create_async_engine(normalize_url(url))
     try:
         async with engine.connect() as conn:
             return await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_revision())

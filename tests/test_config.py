@@ -1,0 +1,328 @@
+"""Configuration: the example documents every setting, bad values fail clearly, secrets stay hidden."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from bot import cli
+from bot.config import DEFAULT_LIMITS, Config, ConfigError, RateLimit, load
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"
+PLATFORMS = ("telegram", "discord")
+NO_ENV: dict[str, str] = {}
+
+# Every Config field and the TOML keys that set it. A field added to Config without a row here
+# (and the key in config.example.toml) fails test_every_config_field_is_mapped_and_documented.
+FIELD_KEYS: dict[str, tuple[str, ...]] = {
+    "database_url": ("database.url",),
+    "adapters": ("bot.adapters",),
+    "language": ("bot.language",),
+    "timezone": ("bot.timezone",),
+    "log_level": ("bot.log_level",),
+    "keep_text": ("privacy.keep_text",),
+    "reminder_offsets": ("reminders.default_offsets",),
+    "remind_maybe": ("reminders.include_maybe",),
+    "default_duration": ("events.default_duration",),
+    "max_title": ("events.max_title",),
+    "max_occurrences": ("events.max_occurrences",),
+    "wizard_timeout": ("events.wizard_timeout",),
+    "checkin_opens_before": ("checkin.opens_before",),
+    "poll_delay": ("polls.open_after",),
+    "poll_duration": ("polls.duration",),
+    "tick_seconds": ("delivery.tick_seconds",),
+    "lease_seconds": ("delivery.lease_seconds",),
+    "max_attempts": ("delivery.max_attempts",),
+    "batch_size": ("delivery.batch_size",),
+    "rate_limits": tuple(
+        f"delivery.rate_limits.{platform}.{f.name}"
+        for platform in PLATFORMS
+        for f in dataclasses.fields(RateLimit)
+    ),
+    "telegram": ("telegram.token",),
+    "discord": ("discord.token",),
+}
+
+
+def leaf_keys(data: dict[str, Any], prefix: str = "") -> set[str]:
+    """Dotted names of every value in a parsed TOML document that is not a table."""
+    keys: set[str] = set()
+    for name, value in data.items():
+        if isinstance(value, dict):
+            keys |= leaf_keys(value, f"{prefix}{name}.")
+        else:
+            keys.add(prefix + name)
+    return keys
+
+
+def comments_above_keys(text: str) -> dict[str, str]:
+    """Dotted key -> the comment lines written directly above it in a TOML file."""
+    found: dict[str, str] = {}
+    section, comment = "", []
+    for line in text.splitlines():
+        stripped = line.strip()
+        header = re.fullmatch(r"\[([\w.]+)\]", stripped)
+        key = re.match(r"([\w-]+)\s*=", stripped)
+        if stripped.startswith("#"):
+            comment.append(stripped)
+            continue
+        if header:
+            section = header.group(1) + "."
+        elif key:
+            found[section + key.group(1)] = "\n".join(comment)
+        comment = []
+    return found
+
+
+def write(tmp_path: Path, text: str, name: str = "config.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# --- the example file ---------------------------------------------------------------------------
+
+
+def test_every_config_field_is_mapped_and_documented() -> None:
+    assert set(FIELD_KEYS) == {f.name for f in dataclasses.fields(Config)}
+    example_keys = leaf_keys(tomllib.loads(EXAMPLE.read_text(encoding="utf-8")))
+    mapped = {key for keys in FIELD_KEYS.values() for key in keys}
+    assert mapped - example_keys == set(), "settings missing from config.example.toml"
+    assert example_keys - mapped == set(), "config.example.toml shows keys that config.py does not read"
+
+
+def test_every_key_in_the_example_has_a_comment_with_its_default() -> None:
+    comments = comments_above_keys(EXAMPLE.read_text(encoding="utf-8"))
+    for keys in FIELD_KEYS.values():
+        for key in keys:
+            assert key in comments, key
+            assert "Default" in comments[key], f"{key}: the comment above it does not give the default"
+
+
+def test_example_loads_and_shows_the_defaults() -> None:
+    cfg, default = load(EXAMPLE, env=NO_ENV), Config()
+    for f in dataclasses.fields(Config):
+        if f.name not in ("rate_limits", "telegram", "discord"):
+            assert getattr(cfg, f.name) == getattr(default, f.name), f.name
+    for platform in PLATFORMS:
+        assert cfg.rate_limit(platform) == default.rate_limit(platform) == DEFAULT_LIMITS[platform]
+    assert cfg.rate_limit("console") is None
+    assert cfg.telegram == {"token": ""} and cfg.discord == {"token": ""}
+
+
+def test_example_points_tokens_to_the_environment() -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    comments = comments_above_keys(text)
+    assert "GATHERBOT_TELEGRAM_TOKEN" in comments["telegram.token"]
+    assert "GATHERBOT_DISCORD_TOKEN" in comments["discord.token"]
+    assert "GATHERBOT_DATABASE_URL" in text
+
+
+def test_no_file_means_defaults() -> None:
+    cfg = load(None, env=NO_ENV)
+    assert cfg.__dict__ == Config().__dict__
+
+
+# --- invalid configuration ----------------------------------------------------------------------
+
+BAD = [
+    ('[bot]\ntimezone = "Mars/Base"', "bot.timezone"),
+    ('[bot]\ntimezone = ""', "bot.timezone"),
+    ('[bot]\nlanguage = "fr"', "bot.language"),
+    ('[bot]\nadapters = ["slack"]', "bot.adapters"),
+    ('[bot]\nadapters = "telegram"', "bot.adapters"),
+    ("[bot]\nlog_level = 10", "bot.log_level"),
+    ("[database]\nurl = 5", "database.url"),
+    ("[privacy]\nkeep_text = 1", "privacy.keep_text"),
+    ('[reminders]\ndefault_offsets = ["24h", "soon"]', "reminders.default_offsets"),
+    ('[reminders]\ndefault_offsets = "24h"', "reminders.default_offsets"),
+    ('[reminders]\ninclude_maybe = "yes"', "reminders.include_maybe"),
+    ('[events]\ndefault_duration = "forever"', "events.default_duration"),
+    ("[events]\nwizard_timeout = 30", "events.wizard_timeout"),
+    ("[events]\nmax_title = 0", "events.max_title"),
+    ('[events]\nmax_occurrences = "52"', "events.max_occurrences"),
+    ('[checkin]\nopens_before = ""', "checkin.opens_before"),
+    ('[polls]\nopen_after = "0m"', "polls.open_after"),
+    ('[polls]\nduration = "30s"', "polls.duration"),
+    ("[delivery]\ntick_seconds = -1", "delivery.tick_seconds"),
+    ("[delivery]\ntick_seconds = 0", "delivery.tick_seconds"),
+    ('[delivery]\nlease_seconds = "60"', "delivery.lease_seconds"),
+    ("[delivery]\nmax_attempts = true", "delivery.max_attempts"),
+    ("[delivery]\nbatch_size = -5", "delivery.batch_size"),
+    ("[delivery]\nrate_limits = 5", "delivery.rate_limits"),
+    ("[delivery.rate_limits]\ntelegram = 5", "delivery.rate_limits.telegram"),
+    (
+        "[delivery.rate_limits.telegram]\nchat_per_second = 0",
+        "delivery.rate_limits.telegram.chat_per_second",
+    ),
+    (
+        '[delivery.rate_limits.discord]\ngroup_per_minute = "fast"',
+        "delivery.rate_limits.discord.group_per_minute",
+    ),
+    ('telegram = "not a table"', "telegram"),
+    ('discord = "not a table"', "discord"),
+]
+
+
+@pytest.mark.parametrize(("text", "key"), BAD, ids=[key for _, key in BAD])
+def test_invalid_value_names_the_key(tmp_path: Path, text: str, key: str) -> None:
+    with pytest.raises(ConfigError, match=rf"^{re.escape(key)}: "):
+        load(write(tmp_path, text), env=NO_ENV)
+
+
+def test_malformed_toml(tmp_path: Path) -> None:
+    path = write(tmp_path, "[bot\nlanguage = 'en'\n")
+    with pytest.raises(ConfigError, match="not valid TOML") as err:
+        load(path, env=NO_ENV)
+    assert str(path) in str(err.value)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "nowhere.toml"
+    with pytest.raises(ConfigError, match="config file not found") as err:
+        load(path, env=NO_ENV)
+    assert str(path) in str(err.value)
+
+
+def test_config_error_is_a_value_error() -> None:
+    assert issubclass(ConfigError, ValueError)
+
+
+# --- environment overrides ----------------------------------------------------------------------
+
+FILE_WITH_SECRETS = """
+[database]
+url = "from-file.db"
+[telegram]
+token = "file-telegram"
+[discord]
+token = "file-discord"
+"""
+
+
+def test_environment_overrides_win(tmp_path: Path) -> None:
+    env = {
+        "GATHERBOT_DATABASE_URL": "postgresql://gb:pw@db.example/gatherbot",
+        "GATHERBOT_TELEGRAM_TOKEN": "env-telegram",
+        "GATHERBOT_DISCORD_TOKEN": "env-discord",
+    }
+    cfg = load(write(tmp_path, FILE_WITH_SECRETS), env=env)
+    assert cfg.database_url == "postgresql://gb:pw@db.example/gatherbot"
+    assert cfg.telegram["token"] == "env-telegram"
+    assert cfg.discord["token"] == "env-discord"
+
+
+def test_environment_overrides_apply_without_a_file() -> None:
+    cfg = load(None, env={"GATHERBOT_TELEGRAM_TOKEN": "env-telegram", "GATHERBOT_DATABASE_URL": "env.db"})
+    assert cfg.telegram == {"token": "env-telegram"} and cfg.database_url == "env.db"
+
+
+def test_empty_environment_values_do_not_override(tmp_path: Path) -> None:
+    env = {"GATHERBOT_DATABASE_URL": "", "GATHERBOT_TELEGRAM_TOKEN": "", "GATHERBOT_DISCORD_TOKEN": ""}
+    cfg = load(write(tmp_path, FILE_WITH_SECRETS), env=env)
+    assert cfg.database_url == "from-file.db"
+    assert cfg.telegram["token"] == "file-telegram" and cfg.discord["token"] == "file-discord"
+
+
+def test_process_environment_is_read_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GATHERBOT_TELEGRAM_TOKEN", "process-telegram")
+    assert load(write(tmp_path, FILE_WITH_SECRETS)).telegram["token"] == "process-telegram"
+
+
+def test_cli_reads_config_toml_and_db_option_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GATHERBOT_DATABASE_URL", raising=False)
+    write(tmp_path, '[bot]\nlanguage = "zh"\n[database]\nurl = "from-file.db"\n')
+    cfg = cli.load_config(None, None)
+    assert (cfg.language, cfg.database_url) == ("zh", "from-file.db")
+    monkeypatch.setenv("GATHERBOT_DATABASE_URL", "from-env.db")
+    assert cli.load_config(None, None).database_url == "from-env.db"
+    cfg = cli.load_config(None, "from-option.db")
+    assert (cfg.language, cfg.database_url) == ("zh", "from-option.db")
+
+
+# --- secrets ------------------------------------------------------------------------------------
+
+SECRET_FILE = """
+[database]
+url = "postgresql://gatherbot:SECRETPW@db.example:5432/gatherbot"
+[telegram]
+token = "123:SECRET"
+[discord]
+token = "SECRET.discord"
+"""
+
+
+def test_repr_and_str_hide_tokens_and_database_password(tmp_path: Path) -> None:
+    cfg = load(write(tmp_path, SECRET_FILE), env=NO_ENV)
+    assert cfg.telegram["token"] == "123:SECRET"  # still there for the adapter
+    for text in (repr(cfg), str(cfg), f"{cfg}", f"{cfg!r}", repr([cfg])):
+        assert "SECRET" not in text
+    assert "db.example" in repr(cfg)  # still useful for telling databases apart
+
+
+def test_repr_hides_secrets_from_the_environment() -> None:
+    env = {
+        "GATHERBOT_DATABASE_URL": "postgresql+asyncpg://u:SECRETPW@h/db",
+        "GATHERBOT_TELEGRAM_TOKEN": "123:SECRET",
+        "GATHERBOT_DISCORD_TOKEN": "SECRET.discord",
+    }
+    cfg = load(None, env=env)
+    assert "SECRET" not in repr(cfg) and "SECRET" not in str(cfg)
+
+
+def test_errors_about_other_keys_do_not_show_secrets(tmp_path: Path) -> None:
+    path = write(tmp_path, SECRET_FILE + "[delivery]\ntick_seconds = -1\n")
+    with pytest.raises(ConfigError) as err:
+        load(path, env=NO_ENV)
+    assert "SECRET" not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ('telegram = "123:SECRET"', "telegram"),
+        ('discord = "SECRET.discord"', "discord"),
+        ('[database]\nurl = ["postgresql://u:SECRET@h/db"]', "database.url"),
+        ('[database]\nurl = {password = "SECRET"}', "database.url"),
+    ],
+)
+def test_type_errors_do_not_echo_the_value(tmp_path: Path, text: str, key: str) -> None:
+    with pytest.raises(ConfigError, match=rf"^{re.escape(key)}: ") as err:
+        load(write(tmp_path, text), env=NO_ENV)
+    assert "SECRET" not in str(err.value)
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+CLI_BAD = [
+    ('[bot]\ntimezone = "Mars/Base"\n', "bot.timezone"),
+    ('[bot]\nadapters = ["slack"]\n', "bot.adapters"),
+    ("[delivery]\ntick_seconds = -1\n", "delivery.tick_seconds"),
+    ("[bot\n", "not valid TOML"),
+    (None, "config file not found"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CLI_BAD, ids=[e for _, e in CLI_BAD])
+def test_run_with_a_bad_config_exits_with_a_message(tmp_path: Path, text: str | None, expected: str) -> None:
+    path = write(tmp_path, text, "bad.toml") if text is not None else tmp_path / "bad.toml"
+    result = CliRunner().invoke(cli.main, ["run", "--config", str(path)])
+    assert result.exit_code != 0
+    assert isinstance(result.exception, SystemExit)  # a clean exit, not a crash
+    assert expected in result.output
+    assert "invalid configuration" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_run_error_does_not_show_the_database_password(tmp_path: Path) -> None:
+    path = write(tmp_path, SECRET_FILE + '[bot]\nlanguage = "fr"\n', "bad.toml")
+    result = CliRunner().invoke(cli.main, ["run", "--config", str(path)])
+    assert result.exit_code != 0 and "bot.language" in result.output
+    assert "SECRET" not in result.output
