@@ -149,9 +149,61 @@ def _rate_limits(data: dict[str, Any]) -> dict[str, RateLimit]:
     return limits
 
 
+KNOWN_KEYS = {
+    "bot": {"adapters", "language", "timezone", "log_level"},
+    "database": {"url"},
+    "privacy": {"keep_text"},
+    "reminders": {"default_offsets", "include_maybe"},
+    "events": {"default_duration", "max_title", "max_occurrences", "wizard_timeout"},
+    "checkin": {"opens_before"},
+    "polls": {"open_after", "duration"},
+    "delivery": {"tick_seconds", "lease_seconds", "max_attempts", "batch_size", "rate_limits"},
+    "telegram": None,  # adapter settings: each adapter validates its own
+    "discord": None,
+    "analytics": None,
+}
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _check_keys(data: dict[str, Any]) -> None:
+    """A typo in a key is an error, not a silently ignored setting."""
+    for section, value in data.items():
+        if section not in KNOWN_KEYS:
+            raise ConfigError(f"{section}: unknown section (known: {', '.join(sorted(KNOWN_KEYS))})")
+        keys = KNOWN_KEYS[section]
+        if keys is None:
+            continue
+        if not isinstance(value, dict):
+            raise ConfigError(f"{section}: expected a table, got {type(value).__name__}")
+        for key in value:
+            if key not in keys:
+                raise ConfigError(f"{section}.{key}: unknown key (known: {', '.join(sorted(keys))})")
+    limits = _typed("delivery.rate_limits", _get(data, "delivery.rate_limits", {}), dict)
+    for platform, table in limits.items():
+        if platform not in DEFAULT_LIMITS:
+            raise ConfigError(f"delivery.rate_limits.{platform}: unknown platform (known: telegram, discord)")
+        for key in _typed(f"delivery.rate_limits.{platform}", table, dict):
+            if key not in ("global_per_second", "group_per_minute", "chat_per_second"):
+                raise ConfigError(f"delivery.rate_limits.{platform}.{key}: unknown key")
+
+
+def _whole(path: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ConfigError(f"{path}: expected a whole number greater than 0")
+    return value
+
+
+def _log_level(value: Any) -> str:
+    level = _typed("bot.log_level", value, str).upper()
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"bot.log_level: expected one of {', '.join(LOG_LEVELS)}, got {value!r}")
+    return level
+
+
 def from_dict(data: dict[str, Any], env: dict[str, str] | None = None) -> Config:
     """Validate a parsed TOML document (plus environment overrides) into a Config."""
     env = dict(os.environ) if env is None else env
+    _check_keys(data)
     d = Config()
     offsets = _typed(
         "reminders.default_offsets", _get(data, "reminders.default_offsets", None) or ["24h", "1h"], list
@@ -180,20 +232,20 @@ def from_dict(data: dict[str, Any], env: dict[str, str] | None = None) -> Config
         ),
         remind_maybe=_typed("reminders.include_maybe", _get(data, "reminders.include_maybe", False), bool),
         default_duration=_duration("events.default_duration", _get(data, "events.default_duration", "1h")),
-        max_title=int(_positive("events.max_title", _get(data, "events.max_title", d.max_title))),
-        max_occurrences=int(_positive("events.max_occurrences", _get(data, "events.max_occurrences", 52))),
+        max_title=_whole("events.max_title", _get(data, "events.max_title", d.max_title)),
+        max_occurrences=_whole("events.max_occurrences", _get(data, "events.max_occurrences", 52)),
         checkin_opens_before=_duration("checkin.opens_before", _get(data, "checkin.opens_before", "15m")),
         poll_delay=_duration("polls.open_after", _get(data, "polls.open_after", "10m")),
         poll_duration=_duration("polls.duration", _get(data, "polls.duration", "24h")),
         wizard_timeout=_duration("events.wizard_timeout", _get(data, "events.wizard_timeout", "30m")),
         tick_seconds=_positive("delivery.tick_seconds", _get(data, "delivery.tick_seconds", 1.0)),
         lease_seconds=_positive("delivery.lease_seconds", _get(data, "delivery.lease_seconds", 60)),
-        max_attempts=int(_positive("delivery.max_attempts", _get(data, "delivery.max_attempts", 8))),
-        batch_size=int(_positive("delivery.batch_size", _get(data, "delivery.batch_size", 200))),
+        max_attempts=_whole("delivery.max_attempts", _get(data, "delivery.max_attempts", 8)),
+        batch_size=_whole("delivery.batch_size", _get(data, "delivery.batch_size", 200)),
         rate_limits=_rate_limits(data),
         telegram=telegram,
         discord=discord,
-        log_level=_typed("bot.log_level", _get(data, "bot.log_level", "INFO"), str).upper(),
+        log_level=_log_level(_get(data, "bot.log_level", "INFO")),
     )
 
 
@@ -208,4 +260,6 @@ def load(path: str | Path | None, env: dict[str, str] | None = None) -> Config:
         raise ConfigError(f"config file not found: {path}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the config file: {type(exc).__name__}") from exc
     return from_dict(data, env)

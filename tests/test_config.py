@@ -326,3 +326,31 @@ def test_run_error_does_not_show_the_database_password(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli.main, ["run", "--config", str(path)])
     assert result.exit_code != 0 and "bot.language" in result.output
     assert "SECRET" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("[bot]\nlangauge = 'zh'", "bot.langauge"),
+        ("[telegarm]\ntoken = 'x'", "telegarm"),
+        ("[delivery.rate_limits.slack]\nchat_per_second = 1", "delivery.rate_limits.slack"),
+        ("[delivery.rate_limits.telegram]\nper_chat = 1", "delivery.rate_limits.telegram.per_chat"),
+        ("[bot]\nlog_level = 'LOUD'", "bot.log_level"),
+        ("[events]\nmax_title = 1.9", "events.max_title"),
+        ("[delivery]\nmax_attempts = true", "delivery.max_attempts"),
+    ],
+)
+def test_typos_and_wrong_kinds_are_refused(tmp_path: Path, text: str, key: str) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load(path, NO_ENV)
+    assert str(info.value).startswith(key)
+
+
+def test_unreadable_config_is_a_config_error(tmp_path: Path) -> None:
+    (tmp_path / "bad.toml").write_bytes(b"\xff\xfe[bot]")
+    with pytest.raises(ConfigError, match="bad.toml"):
+        load(tmp_path / "bad.toml", NO_ENV)
+    with pytest.raises(ConfigError, match="cannot read"):
+        load(tmp_path, NO_ENV)  # a directory
