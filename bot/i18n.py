@@ -25,7 +25,7 @@ def register(messages: dict[str, dict[str, str]]) -> None:
         _CATALOG[key] = dict(texts)
 
 
-def t(lang: str, key: str, **params: Any) -> str:
+def t(lang: str, key: str, /, **params: Any) -> str:
     """The text for key in lang (English when lang is unknown)."""
     texts = _CATALOG[key]
     template = texts.get(lang) or texts["en"]

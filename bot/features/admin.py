@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from bot import i18n
 from bot.context import Ctx, UsageError
 from bot.features.common import community_setting
 from bot.features.eventform import tokenize
 from bot.registry import CommandSpec, Registry
-from bot.storage.models import Member
+from bot.storage.models import Event, Member
 from bot.timeparse import TimeParseError, format_duration, parse_duration, parse_offsets
 
 SETTINGS_USAGE = "/settings [timezone=Area/City] [language=en|zh] [reminders=24h,1h] [remind_maybe=on|off] [poll_delay=10m] [poll_duration=24h] [keep_text=on|off]"
@@ -62,14 +62,17 @@ i18n.register(
         "lang.set": {"en": "Language set to English.", "zh": "语言已设置为简体中文。"},
         "lang.bad": {"en": "Choose en or zh.", "zh": "请选择 en 或 zh。"},
         "settings.show": {
-            "en": "Settings of {title}:\ntimezone={tz}\nlanguage={lang}\nreminders={reminders}\nremind_maybe={maybe}\npoll_delay={delay}\npoll_duration={duration}\nkeep_text={keep}",
-            "zh": "{title} 的设置：\ntimezone={tz}\nlanguage={lang}\nreminders={reminders}\nremind_maybe={maybe}\npoll_delay={delay}\npoll_duration={duration}\nkeep_text={keep}",
+            "en": "Settings of {title}:\ntimezone={tz}\nlanguage={language}\nreminders={reminders}\nremind_maybe={maybe}\npoll_delay={delay}\npoll_duration={duration}\nkeep_text={keep}",
+            "zh": "{title} 的设置：\ntimezone={tz}\nlanguage={language}\nreminders={reminders}\nremind_maybe={maybe}\npoll_delay={delay}\npoll_duration={duration}\nkeep_text={keep}",
         },
         "settings.saved": {"en": "✅ Saved: {fields}.", "zh": "✅ 已保存：{fields}。"},
-        "settings.bad_key": {"en": "Unknown setting {key!r}.", "zh": "未知的设置项 {key!r}。"},
+        "settings.bad_key": {
+            "en": "Unknown setting {name!r}; known: {known}.",
+            "zh": "未知的设置项 {name!r}；可用：{known}。",
+        },
         "settings.bad_value": {
-            "en": "{value!r} is not a valid value for {key}.",
-            "zh": "{value!r} 不是 {key} 的有效值。",
+            "en": "{value!r} is not a valid value for {name}.",
+            "zh": "{value!r} 不是 {name} 的有效值。",
         },
         "organizer.added": {"en": "✅ {name} is now an organizer.", "zh": "✅ {name} 现在是组织者了。"},
         "organizer.removed": {"en": "{name} is no longer an organizer.", "zh": "{name} 不再是组织者。"},
@@ -80,6 +83,11 @@ i18n.register(
         "organizer.unknown": {
             "en": "I don't know {name!r} in this group yet (they need to have spoken here).",
             "zh": "我还不认识本群的 {name!r}（对方需要先在群里说过话）。",
+        },
+        "organizer.not_one": {"en": "{name} is not an organizer.", "zh": "{name} 不是组织者。"},
+        "organizer.what": {
+            "en": "Tell me what to do: add or remove someone (by @name), or list the organizers.",
+            "zh": "请说明要做什么：添加或移除某人（用 @名字），或列出组织者。",
         },
         "organizer.list": {"en": "Organizers: {names}", "zh": "组织者：{names}"},
         "organizer.none": {
@@ -140,7 +148,7 @@ async def show_settings(ctx: Ctx) -> None:
         _fmt_minutes(m, "en").replace(" ", "") for m in community_setting(c, ctx.config, "reminder_offsets")
     )
     await ctx.reply(
-        "settings.show", title=c.title or c.chat_id, tz=c.timezone, lang=c.locale, reminders=reminders,
+        "settings.show", title=c.title or c.chat_id, tz=c.timezone, language=c.locale, reminders=reminders,
         maybe="on" if community_setting(c, ctx.config, "remind_maybe") else "off",
         delay=_fmt_minutes(community_setting(c, ctx.config, "poll_delay"), "en").replace(" ", ""),
         duration=_fmt_minutes(community_setting(c, ctx.config, "poll_duration"), "en").replace(" ", ""),
@@ -148,81 +156,130 @@ async def show_settings(ctx: Ctx) -> None:
     )  # fmt: skip
 
 
-def _bad(ctx: Ctx, key: str, value: str) -> UsageError:
-    problem = ctx.t("settings.bad_value", value=value[:40], key=key)
+SETTING_KEYS = (
+    "timezone",
+    "language",
+    "reminders",
+    "remind_maybe",
+    "poll_delay",
+    "poll_duration",
+    "keep_text",
+)
+SETTING_ALIASES = {"tz": "timezone", "lang": "language"}
+
+
+def _usage(ctx: Ctx, problem: str) -> UsageError:
     return UsageError(ctx.t("error.usage", problem=problem, usage=SETTINGS_USAGE, example=SETTINGS_EXAMPLE))
 
 
-def _minutes_of(ctx: Ctx, key: str, value: str) -> int:
+def _bad(ctx: Ctx, name: str, value: str) -> UsageError:
+    return _usage(ctx, ctx.t("settings.bad_value", value=value[:40], name=name))
+
+
+def _bad_key(ctx: Ctx, name: str) -> UsageError:
+    return _usage(ctx, ctx.t("settings.bad_key", name=name[:40], known=", ".join(SETTING_KEYS)))
+
+
+def _minutes_of(ctx: Ctx, name: str, value: str) -> int:
     td = parse_duration(value)
     if td is None or td > timedelta(days=14):
-        raise _bad(ctx, key, value)
+        raise _bad(ctx, name, value)
     return int(td.total_seconds() // 60)
+
+
+def _setting_value(ctx: Ctx, name: str, value: str) -> object:
+    """The validated value of one setting, or a UsageError naming it."""
+    if name == "timezone":
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise _bad(ctx, name, value) from None
+        return value
+    if name == "language":
+        if value.lower() not in i18n.LANGS:
+            raise _bad(ctx, name, value)
+        return value.lower()
+    if name == "reminders":
+        try:
+            offsets = parse_offsets(value)
+        except TimeParseError:
+            raise _bad(ctx, name, value) from None
+        if len(offsets) > 5 or any(o > timedelta(days=14) or o < timedelta(minutes=1) for o in offsets):
+            raise _bad(ctx, name, value)
+        return [int(o.total_seconds() // 60) for o in offsets]
+    if name in ("remind_maybe", "keep_text"):
+        if value.lower() not in BOOL_WORDS:
+            raise _bad(ctx, name, value)
+        return BOOL_WORDS[value.lower()]
+    return _minutes_of(ctx, name, value)  # poll_delay, poll_duration
 
 
 async def settings(ctx: Ctx, args: str) -> None:
     c = ctx.community
     assert c is not None
     tokens = tokenize(args)
-    raw = dict(part.split("=", 1) for part in tokens if "=" in part)
     words = [part for part in tokens if "=" not in part]
-    if words or not raw:
-        if words:
-            problem = ctx.t("settings.bad_key", key=words[0][:40])
-            raise UsageError(
-                ctx.t("error.usage", problem=problem, usage=SETTINGS_USAGE, example=SETTINGS_EXAMPLE)
-            )
+    if words:
+        raise _bad_key(ctx, words[0])
+    if not tokens:
         await show_settings(ctx)
         return
+    # Validate every key=value first, so one bad value changes nothing.
+    parsed: dict[str, object] = {}
+    for part in tokens:
+        key, _, value = part.partition("=")
+        name = SETTING_ALIASES.get(key.lower(), key.lower())
+        if name not in SETTING_KEYS:
+            raise _bad_key(ctx, key)
+        parsed[name] = _setting_value(ctx, name, value.strip().strip('"“”'))
     values = dict(c.settings or {})
-    changed = []
-    for key, value in raw.items():
-        key, value = key.lower(), value.strip().strip('"')
-        if key in ("timezone", "tz"):
-            try:
-                ZoneInfo(value)
-            except (ZoneInfoNotFoundError, ValueError):
-                raise _bad(ctx, key, value) from None
-            c.timezone = value
-        elif key in ("language", "lang"):
-            if value not in i18n.LANGS:
-                raise _bad(ctx, key, value)
-            c.locale = value
-        elif key == "reminders":
-            try:
-                offsets = parse_offsets(value)
-            except TimeParseError:
-                raise _bad(ctx, key, value) from None
-            if len(offsets) > 5 or any(o > timedelta(days=14) for o in offsets):
-                raise _bad(ctx, key, value)
-            values["reminder_offsets"] = [int(o.total_seconds() // 60) for o in offsets]
-        elif key in ("remind_maybe", "keep_text"):
-            if value.lower() not in BOOL_WORDS:
-                raise _bad(ctx, key, value)
-            if key == "keep_text":
-                c.keep_text = BOOL_WORDS[value.lower()]
-            else:
-                values["remind_maybe"] = BOOL_WORDS[value.lower()]
-        elif key in ("poll_delay", "poll_duration"):
-            values[key] = _minutes_of(ctx, key, value)
+    for name, value in parsed.items():
+        if name == "timezone":
+            c.timezone = str(value)
+        elif name == "language":
+            c.locale = str(value)
+        elif name == "keep_text":
+            c.keep_text = bool(value)
+        elif name == "reminders":
+            values["reminder_offsets"] = value
         else:
-            problem = ctx.t("settings.bad_key", key=key[:40])
-            raise UsageError(
-                ctx.t("error.usage", problem=problem, usage=SETTINGS_USAGE, example=SETTINGS_EXAMPLE)
-            )
-        changed.append(key)
+            values[name] = value
     c.settings = values
-    await ctx.reply("settings.saved", fields=", ".join(changed))
+    if set(parsed) & {"reminders", "remind_maybe", "poll_delay", "poll_duration"}:
+        await _replan_upcoming(ctx)
+    await ctx.reply("settings.saved", fields=", ".join(parsed))
+
+
+async def _replan_upcoming(ctx: Ctx) -> None:
+    """Make planned reminders and polls of events not yet over follow the new settings."""
+    from bot.features.planner import replan_event
+
+    assert ctx.community is not None
+    events = await ctx.session.scalars(
+        select(Event).where(
+            Event.community_id == ctx.community.id, Event.status == "scheduled", Event.ends_at > ctx.now
+        )
+    )
+    for event in list(events):
+        await replan_event(ctx.session, event, ctx.community, ctx.config, ctx.now)
 
 
 async def find_member(ctx: Ctx, name: str) -> Member:
     assert ctx.community is not None
     handle = name.strip().lstrip("@")
     member = await ctx.session.scalar(
-        select(Member).where(
+        select(Member)
+        .where(
             Member.community_id == ctx.community.id,
-            or_(Member.username == handle, Member.display_name == handle, Member.user_id == handle),
+            # Platform usernames are case-insensitive (@Bob is @bob).
+            or_(
+                func.lower(Member.username) == handle.lower(),
+                Member.display_name == handle,
+                Member.user_id == handle,
+            ),
         )
+        .order_by(Member.id)
+        .limit(1)
     )
     if member is None:
         raise UsageError(ctx.t("organizer.unknown", name=name.strip()[:40]))
@@ -245,17 +302,20 @@ async def organizer(ctx: Ctx, args: str) -> None:
         )
         return
     if action not in ("add", "remove") or not name.strip():
+        problem = (
+            ctx.t("error.unknown_command", name=f"organizer {action}"[:40])
+            if action and action not in ("add", "remove")
+            else ctx.t("organizer.what")
+        )
         raise UsageError(
-            ctx.t(
-                "error.usage",
-                problem=ctx.t("error.unknown_command", name=f"organizer {action}"[:40]),
-                usage=ORGANIZER_USAGE,
-                example=ORGANIZER_EXAMPLE,
-            )
+            ctx.t("error.usage", problem=problem, usage=ORGANIZER_USAGE, example=ORGANIZER_EXAMPLE)
         )
     member = await find_member(ctx, name)
     if member.role == "admin":
         await ctx.reply("organizer.is_admin", name=member.display_name)
+        return
+    if action == "remove" and member.role != "organizer":
+        await ctx.reply("organizer.not_one", name=member.display_name)
         return
     member.role = "organizer" if action == "add" else "member"
     await ctx.reply("organizer.added" if action == "add" else "organizer.removed", name=member.display_name)

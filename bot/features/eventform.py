@@ -14,6 +14,8 @@ from bot.timeparse import TimeParseError, parse_duration, parse_when
 
 TOKEN = re.compile(r'\S+?=(?:"[^"]*"|“[^”]*”)|"[^"]*"|“[^”]*”|\S+')
 TAG = re.compile(r"^[#＃]([\w+\-.]{1,32})$")
+# A word that looks like a date: if it sits right before the time we found, it was a bad date.
+DATEISH = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}/\d{1,2}|(?:\d{4}年)?\d{1,2}月\d{1,2}[日号]?")
 OPTION_KEYS = {
     "type": "type", "kind": "type", "类型": "type",
     "capacity": "capacity", "cap": "capacity", "人数": "capacity", "容量": "capacity",
@@ -34,6 +36,7 @@ REPEATS = {
 MAX_CAPACITY = 100_000
 MAX_PLACE = 500
 MAX_DURATION = timedelta(days=14)
+MAX_AHEAD_YEARS = 5
 USAGE = "/newevent TITLE WHEN [DURATION] [type=…] [#tag…] [capacity=N] [place=…] [repeat=weekly count=N]"
 EXAMPLE = "/newevent Python爬虫挑战赛 2026-12-05 19:00 2h type=challenge #python capacity=30 place=https://meet.example/x"
 EDIT_USAGE = "/editevent ID field=value…  (title, when, duration, type, capacity, place, tags)"
@@ -56,6 +59,10 @@ i18n.register(
         "form.past": {
             "en": "That start time ({when}) is in the past.",
             "zh": "开始时间（{when}）已经过去了。",
+        },
+        "form.too_far": {
+            "en": "That start time ({when}) is more than {years} years away.",
+            "zh": "开始时间（{when}）在 {years} 年之后，太远了。",
         },
         "form.bad_time": {"en": "I can't read {text!r} as a time.", "zh": "无法把 {text!r} 识别为时间。"},
         "form.bad_zone": {"en": "Unknown timezone {text!r}.", "zh": "未知的时区 {text!r}。"},
@@ -197,6 +204,9 @@ def split_title_time(words: list[str], now: datetime, tz: ZoneInfo) -> tuple[str
                 when = parse_when(" ".join(candidate[i:]), now=now, tz=tz)
             except TimeParseError:
                 continue
+            # "Talk 2026-13-45 19:00" has a bad date; it is not "Talk 2026-13-45" at 19:00 today.
+            if DATEISH.fullmatch(candidate[i - 1]):
+                raise FormError("form.bad_time", text=" ".join(candidate[i - 1 :])[:80])
             return " ".join(candidate[:i]), when, duration
     if len(words) == 1:
         raise FormError("form.no_time", text=words[0][:80])
@@ -259,6 +269,19 @@ def parse_time_text(text: str, now: datetime, tz: ZoneInfo) -> datetime:
         if exc.code == "bad_zone":
             raise FormError("form.bad_zone", text=text[:64]) from None
         raise FormError("form.bad_time", text=text[:80]) from None
+
+
+def check_start(start: datetime, now: datetime, tz: ZoneInfo) -> datetime:
+    """The start time if it is in the future but not absurdly far (FormError otherwise)."""
+    if start > now + timedelta(days=366 * MAX_AHEAD_YEARS):
+        try:
+            shown = start.astimezone(tz)
+        except OverflowError:  # past year 9999 in that zone
+            shown = start
+        raise FormError("form.too_far", when=f"{shown:%Y-%m-%d}", years=MAX_AHEAD_YEARS)
+    if start <= now:
+        raise FormError("form.past", when=f"{start.astimezone(tz):%Y-%m-%d %H:%M} {tz.key}")
+    return start
 
 
 def parse_end(text: str, start: datetime, tz: ZoneInfo) -> timedelta:
@@ -327,8 +350,7 @@ def parse_form(args: str, *, now: datetime, tz: ZoneInfo, config: Config) -> Eve
         raise FormError("form.no_title")
     if len(title) > config.max_title:
         raise FormError("form.title_too_long", length=len(title), max=config.max_title)
-    if starts_at <= now:
-        raise FormError("form.past", when=f"{starts_at.astimezone(tz):%Y-%m-%d %H:%M} {tz.key}")
+    check_start(starts_at, now, tz)
     if "duration" in options:
         duration = parse_event_duration(options["duration"])
     if "end" in options:

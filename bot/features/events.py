@@ -226,9 +226,7 @@ async def _apply_edit(ctx: Ctx, event: Event, options: dict[str, str], words: li
         event.title, changed = title, [*changed, "title"]
     duration = event.ends_at - event.starts_at
     if "when" in options:
-        start = form_.parse_time_text(options["when"], ctx.now, tz)
-        if start <= ctx.now:
-            raise FormError("form.past", when=f"{start.astimezone(tz):%Y-%m-%d %H:%M} {tz.key}")
+        start = form_.check_start(form_.parse_time_text(options["when"], ctx.now, tz), ctx.now, tz)
         event.starts_at, changed = start, [*changed, "when"]
     if "duration" in options:
         duration, changed = form_.parse_event_duration(options["duration"]), [*changed, "duration"]
@@ -269,10 +267,15 @@ async def edit_event(ctx: Ctx, args: str) -> None:
                     example=form_.EDIT_EXAMPLE,
                 )
             )
-        if words:
-            raise FormError("form.bad_option", text=words[0][:40], keys=", ".join(EDITABLE))
+        unknown = words[:1] or [key for key in options if key not in EDITABLE]
+        if unknown:
+            raise FormError("form.bad_option", text=unknown[0][:40], keys=", ".join(EDITABLE))
         changed = await _apply_edit(ctx, event, options, ["#" + t for t in tags])
+        if not changed:  # only tz=, which says how to read the other values
+            raise FormError("events.edit_nothing")
     except FormError as exc:
+        if exc.key == "form.bad_option":  # name the options /editevent knows, not /newevent's
+            exc.params["keys"] = ", ".join(EDITABLE)
         raise usage_error(ctx, exc, form_.EDIT_USAGE, form_.EDIT_EXAMPLE) from None
     event.updated_at = ctx.now
     from bot.features.rsvp import promote_waitlist

@@ -13,7 +13,7 @@ from bot import i18n
 from bot.context import Ctx, UsageError
 from bot.domain.events import MessageReceived
 from bot.features import eventform as form_
-from bot.features.common import EVENT_KINDS
+from bot.features.common import EVENT_KINDS, kind_label
 from bot.features.eventform import EventForm, FormError
 from bot.registry import CommandSpec, Registry
 from bot.storage.models import Conversation
@@ -54,6 +54,8 @@ def _question(ctx: Ctx, step: str) -> str:
 
         return ctx.t("wizard.duration", default=format_duration(ctx.config.default_duration, ctx.lang))
     if step == "type":
+        if ctx.lang == "zh":  # the Chinese labels are accepted answers too
+            return ctx.t("wizard.type", kinds="、".join(kind_label(k, "zh") for k in EVENT_KINDS))
         return ctx.t("wizard.type", kinds=", ".join(EVENT_KINDS))
     return ctx.t(f"wizard.{step}")
 
@@ -85,9 +87,7 @@ def _apply(ctx: Ctx, step: str, text: str, data: dict) -> dict:
             raise FormError("form.title_too_long", length=len(text.strip()), max=ctx.config.max_title)
         data["title"] = text.strip()
     elif step == "when":
-        start = form_.parse_time_text(text, ctx.now, ctx.tz)
-        if start <= ctx.now:
-            raise FormError("form.past", when=f"{start.astimezone(ctx.tz):%Y-%m-%d %H:%M} {ctx.tz.key}")
+        start = form_.check_start(form_.parse_time_text(text, ctx.now, ctx.tz), ctx.now, ctx.tz)
         data["when"] = start.isoformat()
     elif step == "duration" and not skip:
         data["minutes"] = int(form_.parse_event_duration(text.strip()).total_seconds() // 60)
@@ -97,8 +97,9 @@ def _apply(ctx: Ctx, step: str, text: str, data: dict) -> dict:
         words, options, tags = form_.split_options(form_.tokenize(text))
         if words and "place" in options:  # "place=Room 301": unquoted words after place= belong to it
             options["place"], words = " ".join([options["place"], *words]), []
-        if words:
-            raise FormError("form.bad_option", text=words[0][:40], keys="#tag, capacity, place")
+        unknown = words[:1] or [key for key in options if key not in ("tags", "capacity", "place")]
+        if unknown:  # e.g. repeat=weekly: the dialog has no step for it, so don't drop it silently
+            raise FormError("form.bad_option", text=unknown[0][:40], keys="#tag, capacity, place")
         data["tags"] = form_.parse_tags(
             ["#" + t for t in tags] + ([options["tags"]] if "tags" in options else [])
         )
@@ -139,16 +140,20 @@ async def on_message(ctx: Ctx) -> None:
             ctx.t("wizard.retry", problem=exc.text(ctx.lang), question=_question(ctx, convo.step))
         ) from None
     following = STEPS.index(convo.step) + 1
-    if following < len(STEPS):
+    if following < len(STEPS) and not data.get("complete"):
         convo.step, convo.data, convo.expires_at = STEPS[following], data, ctx.now + ctx.config.wizard_timeout
         await ctx.send(_question(ctx, STEPS[following]))
         return
-    await ctx.session.delete(convo)
     from bot.features.events import confirm_created, create_events
 
     form = _form(ctx, data)
-    if form.starts_at <= ctx.now:
-        raise UsageError(ctx.t("form.past", when=f"{form.starts_at.astimezone(ctx.tz):%Y-%m-%d %H:%M}"))
+    if form.starts_at <= ctx.now:  # the start passed while the dialog went on: ask for it again
+        convo.step, convo.expires_at = "when", ctx.now + ctx.config.wizard_timeout
+        convo.data = {**data, "complete": True}  # only the time is missing now
+        problem = ctx.t("form.past", when=f"{form.starts_at.astimezone(ctx.tz):%Y-%m-%d %H:%M} {ctx.tz.key}")
+        await ctx.send(ctx.t("wizard.retry", problem=problem, question=_question(ctx, "when")))
+        return
+    await ctx.session.delete(convo)
     await confirm_created(ctx, await create_events(ctx, form))
 
 
