@@ -115,11 +115,20 @@ class App:
             async with ctx.session.begin_nested():
                 await self._route(ctx)
         except UsageError as exc:
+            await self._reload(ctx)
             await ctx.send(exc.message)
         except Exception:  # noqa: BLE001 - one failing handler must not stop the bot
             logger.exception("handler failed for %s %s", type(ctx.event).__name__, ctx.event.source_id)
+            await self._reload(ctx)
             ctx.toasts.clear()
             await ctx.reply("error.internal")
+
+    @staticmethod
+    async def _reload(ctx: Ctx) -> None:
+        """After a savepoint rollback, re-read what it expired (async code cannot lazy-load)."""
+        for obj in (ctx.community, ctx.member):
+            if obj is not None:
+                await ctx.session.refresh(obj)
 
     async def _route(self, ctx: Ctx) -> None:
         event = ctx.event
