@@ -69,18 +69,18 @@ async def test_settings_show_and_change(bot) -> None:
 
 
 BAD_SETTINGS = [  # (arguments, English problem, Chinese problem)
-    ("timezone=Mars/Base", "'Mars/Base' is not a valid value for timezone.", "'Mars/Base' 不是 timezone 的有效值。"),
-    ("language=fr", "'fr' is not a valid value for language.", "'fr' 不是 language 的有效值。"),
-    ("reminders=banana", "'banana' is not a valid value for reminders.", "'banana' 不是 reminders 的有效值。"),
-    ("reminders=", "'' is not a valid value for reminders.", "'' 不是 reminders 的有效值。"),
-    ("remind_maybe=perhaps", "'perhaps' is not a valid value for remind_maybe.", "不是 remind_maybe 的有效值"),
-    ("poll_delay=forever", "'forever' is not a valid value for poll_delay.", "不是 poll_delay 的有效值"),
-    ("poll_duration=30d", "'30d' is not a valid value for poll_duration.", "不是 poll_duration 的有效值"),
-    ("keep_text=sometimes", "'sometimes' is not a valid value for keep_text.", "不是 keep_text 的有效值"),
-    ("color=red", "Unknown setting 'color'; known: timezone, language,", "未知的设置项 'color'；可用：timezone"),
-    ("banana", "Unknown setting 'banana'", "未知的设置项 'banana'"),
-    ("timezone=Asia/Tokyo color=red", "Unknown setting 'color'", "未知的设置项 'color'"),  # the good half is not saved
-    ("language=zh keep_text=maybe", "'maybe' is not a valid value for keep_text.", "不是 keep_text 的有效值"),
+    ("timezone=Mars/Base", "“Mars/Base” is not a valid value for timezone.", "“Mars/Base” 不是 timezone 的有效值。"),
+    ("language=fr", "“fr” is not a valid value for language.", "“fr” 不是 language 的有效值。"),
+    ("reminders=banana", "“banana” is not a valid value for reminders.", "“banana” 不是 reminders 的有效值。"),
+    ("reminders=", "“” is not a valid value for reminders.", "“” 不是 reminders 的有效值。"),
+    ("remind_maybe=perhaps", "“perhaps” is not a valid value for remind_maybe.", "不是 remind_maybe 的有效值"),
+    ("poll_delay=forever", "“forever” is not a valid value for poll_delay.", "不是 poll_delay 的有效值"),
+    ("poll_duration=30d", "“30d” is not a valid value for poll_duration.", "不是 poll_duration 的有效值"),
+    ("keep_text=sometimes", "“sometimes” is not a valid value for keep_text.", "不是 keep_text 的有效值"),
+    ("color=red", "Unknown setting “color”; known: timezone, language,", "未知的设置项 “color”；可用：timezone"),
+    ("banana", "Unknown setting “banana”", "未知的设置项 “banana”"),
+    ("timezone=Asia/Tokyo color=red", "Unknown setting “color”", "未知的设置项 “color”"),  # the good half is not saved
+    ("language=zh keep_text=maybe", "“maybe” is not a valid value for keep_text.", "不是 keep_text 的有效值"),
 ]
 
 
@@ -116,7 +116,7 @@ async def test_organizer_roles(bot) -> None:
     script = [  # (input, reply)
         ("bob: /organizer add @bob", "Only group admins can use /organizer. Nothing was changed."),
         ("alice: /organizer list", "No organizers besides the group admins."),
-        ("alice: /organizer add @carol", "I don't know '@carol' in this group yet (they need to have spoken here)."),
+        ("alice: /organizer add @carol", "I don't know “@carol” in this group yet (they need to have spoken here)."),
         ("alice: /organizer add @Bob", "✅ bob is now an organizer."),
         ("alice: /organizer list", "Organizers: bob"),
         ("alice: /organizer add @alice", "alice is a group admin and always an organizer."),
@@ -153,7 +153,7 @@ async def test_organizer_in_chinese(bot_zh) -> None:
     await bot_zh("alice: hi", "bob: hi")
     assert await bot_zh("alice: /organizer add @bob") == ["bot -> group: ✅ bob 现在是组织者了。"]
     assert await bot_zh("alice: /organizer list") == ["bot -> group: 组织者：bob"]
-    assert await bot_zh("alice: /organizer add @nobody") == ["bot -> group: 我还不认识本群的 '@nobody'（对方需要先在群里说过话）。"]
+    assert await bot_zh("alice: /organizer add @nobody") == ["bot -> group: 我还不认识本群的 “@nobody”（对方需要先在群里说过话）。"]
     assert await bot_zh("carol: /organizer list") == ["bot -> group: 只有群管理员可以使用 /organizer。没有做任何更改。"]
 
 

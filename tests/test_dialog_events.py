@@ -101,22 +101,22 @@ async def test_series_until_a_date(bot_zh) -> None:
 
 BAD_FORMS = [  # (arguments, English problem, Chinese problem)
     ("Talk 2026-11-05 19:00", "That start time (2026-11-05 19:00 Asia/Shanghai) is in the past.", "已经过去了"),
-    ("Talk banana", "I couldn't find a start time in 'Talk banana'.", "没能在 'Talk banana' 中找到开始时间"),
-    ("Talk 2026-13-45 19:00", "I can't read '2026-13-45 19:00' as a time.", "无法把 '2026-13-45 19:00' 识别为时间"),
-    ("Talk when=banana", "I can't read 'banana' as a time.", "无法把 'banana' 识别为时间"),
+    ("Talk banana", "I couldn't find a start time in “Talk banana”.", "没能在 “Talk banana” 中找到开始时间"),
+    ("Talk 2026-13-45 19:00", "I can't read “2026-13-45 19:00” as a time.", "无法把 “2026-13-45 19:00” 识别为时间"),
+    ("Talk when=banana", "I can't read “banana” as a time.", "无法把 “banana” 识别为时间"),
     ("Talk 9999-12-05 19:00", "is more than 5 years away", "年之后，太远了"),
     ("Talk 2026-12-05 19:00 end=18:00", "The end (18:00) is not after the start (2026-12-05 19:00).", "不晚于开始时间"),
-    ("Talk 2026-12-05 19:00 capacity=0", "Capacity must be a whole number from 1 to 100000, not '0'.", "人数上限必须是"),
-    ("Talk 2026-12-05 19:00 capacity=-3", "not '-3'", "而不是 '-3'"),
-    ("Talk 2026-12-05 19:00 capacity=thirty", "not 'thirty'", "而不是 'thirty'"),
+    ("Talk 2026-12-05 19:00 capacity=0", "Capacity must be a whole number from 1 to 100000, not “0”.", "人数上限必须是"),
+    ("Talk 2026-12-05 19:00 capacity=-3", "not “-3”", "而不是 “-3”"),
+    ("Talk 2026-12-05 19:00 capacity=thirty", "not “thirty”", "而不是 “thirty”"),
     ("x" * 121 + " 2026-12-05 19:00", "The title is too long (121 characters; at most 120).", "标题太长了（121 个字符"),
-    ("Talk 2026-12-05 19:00 type=party", "Unknown event type 'party'; choose one of: lecture,", "未知的活动类型 'party'"),
-    ("Talk 2026-12-05 19:00 color=red", "Unknown option 'color'; known options:", "未知的选项 'color'"),
-    ("Talk 2026-12-05 19:00 #bad!tag", "'#bad!tag' is not a tag", "'#bad!tag' 不是有效的标签"),
-    ("Talk 2026-12-05 19:00 tz=Mars/Base", "Unknown timezone 'Mars/Base'.", "未知的时区 'Mars/Base'"),
-    ("Talk 2026-12-05 19:00 duration=20d", "'20d' is not a duration between 1 minute and 14 days", "不是 1 分钟到 14 天之间的时长"),
+    ("Talk 2026-12-05 19:00 type=party", "Unknown event type “party”; choose one of: lecture,", "未知的活动类型 “party”"),
+    ("Talk 2026-12-05 19:00 color=red", "Unknown option “color”; known options:", "未知的选项 “color”"),
+    ("Talk 2026-12-05 19:00 #bad!tag", "“#bad!tag” is not a tag", "“#bad!tag” 不是有效的标签"),
+    ("Talk 2026-12-05 19:00 tz=Mars/Base", "Unknown timezone “Mars/Base”.", "未知的时区 “Mars/Base”"),
+    ("Talk 2026-12-05 19:00 duration=20d", "“20d” is not a duration between 1 minute and 14 days", "不是 1 分钟到 14 天之间的时长"),
     ("Talk 2026-12-05 19:00 repeat=weekly", "A repeating event needs count=N (2–52)", "重复活动需要 count=N"),
-    ("Talk 2026-12-05 19:00 repeat=daily count=2", "Unknown repeat 'daily'", "无法识别的重复方式 'daily'"),
+    ("Talk 2026-12-05 19:00 repeat=daily count=2", "Unknown repeat “daily”", "无法识别的重复方式 “daily”"),
     ("Talk 2026-12-05 19:00 repeat=weekly count=1", "count must be a whole number from 2 to 52", "count 必须是 2 到 52"),
     ("Talk 2026-12-05 19:00 repeat=weekly until=2026-11-01", "until must be a date after the start", "until 必须是开始之后的日期"),
 ]
@@ -139,7 +139,7 @@ async def test_wizard_asks_step_by_step(bot) -> None:
     ]
     # A bad answer names the problem, repeats the question and keeps the dialog where it was.
     assert await bot("alice: banana") == [
-        "bot -> group: I can't read 'banana' as a time.",
+        "bot -> group: I can't read “banana” as a time.",
         "When does it start? For example: 2026-12-05 19:00, tomorrow 20:00, next monday 7pm",
     ]
     [convo] = await bot.rows(Conversation)
@@ -150,10 +150,10 @@ async def test_wizard_asks_step_by_step(bot) -> None:
     assert await bot("alice: 90m") == [
         "bot -> group: What type? lecture, salon, sharing, challenge, discussion (skip = discussion)"
     ]
-    assert "Unknown event type 'party'" in await bot.text("alice: party")
+    assert "Unknown event type “party”" in await bot.text("alice: party")
     assert "Anything else?" in await bot.text("alice: salon")
     assert "Capacity must be" in await bot.text("alice: capacity=0")
-    assert "Unknown option 'repeat'; known options: #tag, capacity, place." in await bot.text("alice: repeat=weekly")
+    assert "Unknown option “repeat”; known options: #tag, capacity, place." in await bot.text("alice: repeat=weekly")
     out = await bot.text("alice: #rust capacity=2 place=Room 301")
     assert "✅ Created #1 Rust night: Wed 2 Dec 2026 20:00. Announced in the group." in out
     [event] = await bot.rows(Event)
@@ -207,7 +207,7 @@ async def test_listing_and_showing_events(bot) -> None:
         "#1 Sat 5 Dec 2026 19:00 · Rust night · 0 going",
     ]
     assert (await bot("bob: /event #2"))[0] == "bot -> group: 📅 Go night (#2)"
-    assert await bot("bob: /event two") == ["bot -> group: 'two' is not an event number.", "Example: /event 3"]
+    assert await bot("bob: /event two") == ["bot -> group: “two” is not an event number.", "Example: /event 3"]
     assert await bot("bob: /event 99") == [
         "bot -> group: There is no event #99 in this community. Send /events to see the upcoming ones."
     ]
@@ -217,7 +217,7 @@ async def test_listing_and_showing_events(bot) -> None:
 
 async def test_listing_and_showing_events_in_chinese(bot_zh) -> None:
     assert await bot_zh("alice: /events") == ["bot -> group: 暂无即将举行的活动。组织者可以用 /newevent 创建。"]
-    assert await bot_zh("bob: /event 两") == ["bot -> group: '两' 不是活动编号。", "示例：/event 3"]
+    assert await bot_zh("bob: /event 两") == ["bot -> group: “两” 不是活动编号。", "示例：/event 3"]
     await bot_zh("alice: /newevent 读书会 2026-12-05 19:00", "bob: [可能]")
     assert await bot_zh("bob: /myevents") == ["bot -> group: 你报名的活动：", "#1 2026年12月5日 周六 19:00 · 读书会 · 可能"]
 
@@ -248,11 +248,11 @@ async def test_edit_raising_capacity_promotes_the_waitlist(bot_zh) -> None:
     ("args", "problem"),
     [
         ("1", "Tell me what to change."),
-        ("1 repeat=weekly", "Unknown option 'repeat'; known options: title, when, duration, end,"),
+        ("1 repeat=weekly", "Unknown option “repeat”; known options: title, when, duration, end,"),
         ("1 tz=Europe/London", "Tell me what to change."),
-        ("1 when=yesterday", "I can't read 'yesterday' as a time."),
+        ("1 when=yesterday", "I can't read “yesterday” as a time."),
         ("1 end=18:00", "The end (18:00) is not after the start"),
-        ("x capacity=3", "'x' is not an event number."),
+        ("x capacity=3", "“x” is not an event number."),
         ("9 capacity=3", "There is no event #9 in this community."),
     ],
 )

@@ -91,8 +91,8 @@ REMIND_SCRIPT = [  # (input, expected text of the reply) for a member who has no
     ("bob: /remind", "Reminders are off for you. /remind on turns them back on."),
     ("bob: /remind on", "🔔 Reminders on."),
     ("bob: /remind default", "✅ I'll remind you 1d, 1h before each event."),
-    ("bob: /remind banana", "'banana' is not a list of times before the event (at most 14 days each).\nUsage: /remind 30m"),
-    ("bob: /remind 30d", "'30d' is not a list of times before the event"),
+    ("bob: /remind banana", "“banana” is not a list of times before the event (at most 14 days each).\nUsage: /remind 30m"),
+    ("bob: /remind 30d", "“30d” is not a list of times before the event"),
     ("bob@dm: /start", "👋 Hi bob!"),
     ("bob@dm: /remind", "I remind you 1d, 1h before events you're going to. I'll send them privately."),
 ]
@@ -103,7 +103,7 @@ REMIND_SCRIPT_ZH = [
     ("bob: /remind", "你已关闭提醒。"),
     ("bob: /remind 开启", "🔔 已开启提醒。"),
     ("bob: /remind 默认", "✅ 我会在每个活动开始前 1天、1小时 提醒你。"),
-    ("bob: /remind 香蕉", "'香蕉' 不是有效的提前时间列表（每个最多 14 天）。\n用法：/remind 30m"),
+    ("bob: /remind 香蕉", "“香蕉” 不是有效的提前时间列表（每个最多 14 天）。\n用法：/remind 30m"),
 ]
 
 
@@ -175,7 +175,7 @@ async def test_satisfaction_poll_and_summary(bot) -> None:
         ("bob: /feedback 1 More exercises please", "bot -> group: 📝 Comment saved for #1. Thank you!"),
         ("dave: /feedback 1 I was not there", "bot -> group: Rate #1 first (the poll after the event), then add a comment."),
         ("bob: /feedback 1", "bot -> group: The comment is empty.\nUsage: /feedback ID your comment\nExample: /feedback 3 Great examples, more time for Q&A please"),
-        ("bob: /feedback one hi", "bot -> group: 'one' is not an event number.\nExample: /feedback 3 Great examples, more time for Q&A please"),
+        ("bob: /feedback one hi", "bot -> group: “one” is not an event number.\nExample: /feedback 3 Great examples, more time for Q&A please"),
     ]
     for line, expected in script:
         assert await bot.text(line) == expected, line

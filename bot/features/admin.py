@@ -67,12 +67,12 @@ i18n.register(
         },
         "settings.saved": {"en": "✅ Saved: {fields}.", "zh": "✅ 已保存：{fields}。"},
         "settings.bad_key": {
-            "en": "Unknown setting {name!r}; known: {known}.",
-            "zh": "未知的设置项 {name!r}；可用：{known}。",
+            "en": "Unknown setting “{name}”; known: {known}.",
+            "zh": "未知的设置项 “{name}”；可用：{known}。",
         },
         "settings.bad_value": {
-            "en": "{value!r} is not a valid value for {name}.",
-            "zh": "{value!r} 不是 {name} 的有效值。",
+            "en": "“{value}” is not a valid value for {name}.",
+            "zh": "“{value}” 不是 {name} 的有效值。",
         },
         "organizer.added": {"en": "✅ {name} is now an organizer.", "zh": "✅ {name} 现在是组织者了。"},
         "organizer.removed": {"en": "{name} is no longer an organizer.", "zh": "{name} 不再是组织者。"},
@@ -81,8 +81,8 @@ i18n.register(
             "zh": "{name} 是群管理员，始终是组织者。",
         },
         "organizer.unknown": {
-            "en": "I don't know {name!r} in this group yet (they need to have spoken here).",
-            "zh": "我还不认识本群的 {name!r}（对方需要先在群里说过话）。",
+            "en": "I don't know “{name}” in this group yet (they need to have spoken here).",
+            "zh": "我还不认识本群的 “{name}”（对方需要先在群里说过话）。",
         },
         "organizer.not_one": {"en": "{name} is not an organizer.", "zh": "{name} 不是组织者。"},
         "organizer.what": {

@@ -42,8 +42,8 @@ i18n.register(
         "kind.challenge": {"en": "code challenge", "zh": "编程挑战"},
         "kind.discussion": {"en": "discussion", "zh": "讨论"},
         "error.bad_event_id": {
-            "en": "{value!r} is not an event number.\nExample: {example}",
-            "zh": "{value!r} 不是活动编号。\n示例：{example}",
+            "en": "“{value}” is not an event number.\nExample: {example}",
+            "zh": "“{value}” 不是活动编号。\n示例：{example}",
         },
         "error.no_event": {
             "en": "There is no event #{id} in this community. Send /events to see the upcoming ones.",

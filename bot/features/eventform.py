@@ -45,8 +45,8 @@ EDIT_EXAMPLE = '/editevent 3 when="2026-12-06 19:00" capacity=40'
 i18n.register(
     {
         "form.no_time": {
-            "en": "I couldn't find a start time in {text!r}. Put the title first, then the time.",
-            "zh": "没能在 {text!r} 中找到开始时间。请先写标题，再写时间。",
+            "en": "I couldn't find a start time in “{text}”. Put the title first, then the time.",
+            "zh": "没能在 “{text}” 中找到开始时间。请先写标题，再写时间。",
         },
         "form.no_title": {
             "en": "The event needs a title before the time.",
@@ -64,51 +64,51 @@ i18n.register(
             "en": "That start time ({when}) is more than {years} years away.",
             "zh": "开始时间（{when}）在 {years} 年之后，太远了。",
         },
-        "form.bad_time": {"en": "I can't read {text!r} as a time.", "zh": "无法把 {text!r} 识别为时间。"},
-        "form.bad_zone": {"en": "Unknown timezone {text!r}.", "zh": "未知的时区 {text!r}。"},
+        "form.bad_time": {"en": "I can't read “{text}” as a time.", "zh": "无法把 “{text}” 识别为时间。"},
+        "form.bad_zone": {"en": "Unknown timezone “{text}”.", "zh": "未知的时区 “{text}”。"},
         "form.bad_duration": {
-            "en": "{text!r} is not a duration between 1 minute and 14 days (try 90m, 2h).",
-            "zh": "{text!r} 不是 1 分钟到 14 天之间的时长（例如 90m、2h、2小时）。",
+            "en": "“{text}” is not a duration between 1 minute and 14 days (try 90m, 2h).",
+            "zh": "“{text}” 不是 1 分钟到 14 天之间的时长（例如 90m、2h、2小时）。",
         },
         "form.end_before_start": {
             "en": "The end ({end}) is not after the start ({start}).",
             "zh": "结束时间（{end}）不晚于开始时间（{start}）。",
         },
         "form.bad_type": {
-            "en": "Unknown event type {text!r}; choose one of: {kinds}.",
-            "zh": "未知的活动类型 {text!r}；可选：{kinds}。",
+            "en": "Unknown event type “{text}”; choose one of: {kinds}.",
+            "zh": "未知的活动类型 “{text}”；可选：{kinds}。",
         },
         "form.bad_capacity": {
-            "en": "Capacity must be a whole number from 1 to {max}, not {text!r}.",
-            "zh": "人数上限必须是 1 到 {max} 之间的整数，而不是 {text!r}。",
+            "en": "Capacity must be a whole number from 1 to {max}, not “{text}”.",
+            "zh": "人数上限必须是 1 到 {max} 之间的整数，而不是 “{text}”。",
         },
         "form.place_too_long": {
             "en": "The place is too long (at most {max} characters).",
             "zh": "地点太长了（最多 {max} 个字符）。",
         },
         "form.bad_option": {
-            "en": "Unknown option {text!r}; known options: {keys}.",
-            "zh": "未知的选项 {text!r}；可用选项：{keys}。",
+            "en": "Unknown option “{text}”; known options: {keys}.",
+            "zh": "未知的选项 “{text}”；可用选项：{keys}。",
         },
         "form.bad_repeat": {
-            "en": "Unknown repeat {text!r}; use weekly, biweekly, monthly or every-N-weeks (e.g. 3w).",
-            "zh": "无法识别的重复方式 {text!r}；可用 weekly、biweekly、monthly 或 每N周（如 3w）。",
+            "en": "Unknown repeat “{text}”; use weekly, biweekly, monthly or every-N-weeks (e.g. 3w).",
+            "zh": "无法识别的重复方式 “{text}”；可用 weekly、biweekly、monthly 或 每N周（如 3w）。",
         },
         "form.repeat_needs_end": {
             "en": "A repeating event needs count=N (2–{max}) or until=YYYY-MM-DD.",
             "zh": "重复活动需要 count=N（2–{max}）或 until=YYYY-MM-DD。",
         },
         "form.bad_count": {
-            "en": "count must be a whole number from 2 to {max}, not {text!r}.",
-            "zh": "count 必须是 2 到 {max} 之间的整数，而不是 {text!r}。",
+            "en": "count must be a whole number from 2 to {max}, not “{text}”.",
+            "zh": "count 必须是 2 到 {max} 之间的整数，而不是 “{text}”。",
         },
         "form.bad_until": {
-            "en": "until must be a date after the start, like 2027-01-31, not {text!r}.",
-            "zh": "until 必须是开始之后的日期，例如 2027-01-31，而不是 {text!r}。",
+            "en": "until must be a date after the start, like 2027-01-31, not “{text}”.",
+            "zh": "until 必须是开始之后的日期，例如 2027-01-31，而不是 “{text}”。",
         },
         "form.bad_tag": {
-            "en": "{text!r} is not a tag (letters, digits, _ - + . up to 32 characters).",
-            "zh": "{text!r} 不是有效的标签（字母、数字、_ - + .，最多 32 个字符）。",
+            "en": "“{text}” is not a tag (letters, digits, _ - + . up to 32 characters).",
+            "zh": "“{text}” 不是有效的标签（字母、数字、_ - + .，最多 32 个字符）。",
         },
         "form.too_many_tags": {"en": "At most 10 tags.", "zh": "最多 10 个标签。"},
     }

@@ -57,8 +57,8 @@ i18n.register(
         },
         "remind.on": {"en": "🔔 Reminders on.", "zh": "🔔 已开启提醒。"},
         "remind.bad": {
-            "en": "{text!r} is not a list of times before the event (at most 14 days each).",
-            "zh": "{text!r} 不是有效的提前时间列表（每个最多 14 天）。",
+            "en": "“{text}” is not a list of times before the event (at most 14 days each).",
+            "zh": "“{text}” 不是有效的提前时间列表（每个最多 14 天）。",
         },
     }
 )
