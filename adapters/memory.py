@@ -9,6 +9,7 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from bot.clock import Clock
 from bot.domain.events import (
@@ -22,6 +23,7 @@ from bot.domain.events import (
     PollVoteCast,
     ReactionAdded,
     UserRef,
+    VoiceJoined,
 )
 from bot.domain.messages import OutMessage, SentRef
 from bot.ports import Capabilities, CommandSpecView, DeliveryError, EventSink
@@ -51,6 +53,7 @@ class MemoryAdapter:
     failures: list[DeliveryError] = field(default_factory=list)
     commands: list[CommandSpecView] = field(default_factory=list)
     send_calls: int = 0
+    mirrors: dict[str, Any] = field(default_factory=dict)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _by_key: dict[str, SentRef] = field(default_factory=dict)
     sink: EventSink | None = None
@@ -80,6 +83,8 @@ class MemoryAdapter:
         return ref
 
     def _apply(self, message: OutMessage, key: str) -> SentRef:
+        if message.mirror is not None:
+            return self._mirror(message)
         if message.edit_message_id is not None or message.close_poll_id is not None:
             record = self.find(message.edit_message_id or "")
             if record is None:
@@ -100,6 +105,15 @@ class MemoryAdapter:
         self.records.append(record)
         self.log.append(self.render(message))
         return SentRef(message_id, poll_id=poll_id)
+
+    def _mirror(self, message: OutMessage) -> SentRef:
+        mirror = message.mirror
+        assert mirror is not None
+        native = mirror.external_id or f"native-{next(self._ids)}"
+        action = "cancelled" if mirror.cancelled else ("updated" if mirror.external_id else "created")
+        self.mirrors[native] = mirror
+        self.log.append(f"bot -> {message.target.display} (native event {action}): {mirror.title}")
+        return SentRef(native)
 
     @staticmethod
     def render(message: OutMessage, edited: bool = False) -> str:
@@ -202,6 +216,9 @@ class ScriptedChat:
 
     def react(self, name: str, message_id: str, emoji: str = "👍") -> DomainEvent:
         return ReactionAdded(**self._base(name, False), message_id=message_id, emoji=emoji)
+
+    def voice_join(self, name: str, channel_id: str) -> DomainEvent:
+        return VoiceJoined(**self._base(name, False), channel_id=channel_id)
 
     def join(self, name: str) -> DomainEvent:
         return MemberJoined(**self._base(name, False))

@@ -146,6 +146,8 @@ class App:
             await self._conversation(ctx)
         elif isinstance(event, MemberJoined | MemberLeft) and ctx.member is not None:
             ctx.member.is_member = isinstance(event, MemberJoined)
+        for listener in self.registry.listeners.get(type(event), ()):
+            await listener(ctx)
 
     async def _command(self, ctx: Ctx, event: CommandInvoked) -> None:
         spec = self.registry.get(event.name)

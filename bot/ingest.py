@@ -39,7 +39,8 @@ KINDS: dict[type[DomainEvent], str] = {
     VoiceLeft: "voice_leave",
 }
 # Events that only need logging (no handler), so they can be written in bulk.
-PASSIVE = (MessageReceived, ReactionAdded, ReactionRemoved, MemberJoined, MemberLeft, VoiceJoined, VoiceLeft)
+# (VoiceJoined is not: joining an event's voice channel checks the member in.)
+PASSIVE = (MessageReceived, ReactionAdded, ReactionRemoved, MemberJoined, MemberLeft, VoiceLeft)
 CHUNK = 500
 
 

@@ -20,6 +20,7 @@ class Capabilities:
     dm: bool = True
     max_text: int = 4096
     idempotent_send: bool = False  # the adapter drops a repeated idempotency key
+    scheduled_events: bool = False  # the platform has native events to mirror ours into (Discord)
 
 
 @dataclass(frozen=True)

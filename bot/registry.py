@@ -53,6 +53,11 @@ class Registry:
         self.buttons: dict[str, ButtonHandler] = {}
         self.conversations: dict[str, EventHandler] = {}
         self.poll_vote: EventHandler | None = None
+        self.listeners: dict[type, list[EventHandler]] = {}
+
+    def listen(self, event_type: type, handler: EventHandler) -> None:
+        """Also run handler for every inbound event of this type (e.g. VoiceJoined)."""
+        self.listeners.setdefault(event_type, []).append(handler)
 
     def button(self, prefix: str, handler: ButtonHandler) -> None:
         """Route button data ``prefix:...`` to handler (which gets the ':'-split parts)."""

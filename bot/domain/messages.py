@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 
@@ -42,6 +43,20 @@ class PollSpec:
 
 
 @dataclass(frozen=True)
+class EventMirror:
+    """One of our events as a platform-native event (Discord Scheduled Events); cancelled ends it."""
+
+    event_id: int
+    title: str
+    description: str
+    starts_at: datetime
+    ends_at: datetime
+    place: str | None = None
+    cancelled: bool = False
+    external_id: str | None = None  # set: update that native event instead of creating one
+
+
+@dataclass(frozen=True)
 class OutMessage:
     """A message the bot sends or edits."""
 
@@ -53,6 +68,7 @@ class OutMessage:
     poll: PollSpec | None = None
     edit_message_id: str | None = None  # set: edit that message instead of sending
     close_poll_id: str | None = None  # set: stop that native poll
+    mirror: EventMirror | None = None  # set: create/update a native event; SentRef.message_id is its id
 
     def to_json(self) -> dict[str, Any]:
         """Serialize for the outbox (attachments are not stored, they are rendered at send time)."""

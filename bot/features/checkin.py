@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from bot import i18n
 from bot.context import Ctx
 from bot.delivery.render import RenderCtx, Renderer, register
+from bot.domain.events import VoiceJoined
 from bot.domain.messages import Button, OutMessage, Target
 from bot.registry import Registry
 from bot.storage.models import Attendance, Community, Delivery, Event
@@ -47,14 +50,40 @@ async def on_checkin(ctx: Ctx, parts: list[str]) -> None:
     if event.status != "scheduled" or not opens <= ctx.now <= event.ends_at:
         ctx.toast(ctx.t("checkin.closed"))
         return
+    new = await record_attendance(ctx, event, "button")
+    ctx.toast(ctx.t("checkin.done", title=event.title) if new else ctx.t("checkin.again"))
+
+
+async def record_attendance(ctx: Ctx, event: Event, source: str) -> bool:
+    """Check the speaker in (once); True if this is their first check-in."""
+    assert ctx.member is not None
     stmt = (
         dialect_insert(ctx.session, Attendance)
-        .values(event_id=event.id, member_id=ctx.member.id, checked_in_at=ctx.now, source="button")
+        .values(event_id=event.id, member_id=ctx.member.id, checked_in_at=ctx.now, source=source)
         .on_conflict_do_nothing(index_elements=["event_id", "member_id"])
         .returning(Attendance.id)
     )
-    new = (await ctx.session.execute(stmt)).scalar_one_or_none()
-    ctx.toast(ctx.t("checkin.done", title=event.title) if new is not None else ctx.t("checkin.again"))
+    return (await ctx.session.execute(stmt)).scalar_one_or_none() is not None
+
+
+async def on_voice_joined(ctx: Ctx) -> None:
+    """Joining the voice/stage channel an ongoing event is held in counts as checking in."""
+    event = ctx.event
+    if not isinstance(event, VoiceJoined) or ctx.community is None or ctx.member is None:
+        return
+    opens = ctx.now + ctx.config.checkin_opens_before
+    candidates = await ctx.session.scalars(
+        select(Event).where(
+            Event.community_id == ctx.community.id,
+            Event.status == "scheduled",
+            Event.starts_at <= opens,
+            Event.ends_at >= ctx.now,
+            Event.place.is_not(None),
+        )
+    )
+    for candidate in candidates:
+        if event.channel_id in (candidate.place or ""):
+            await record_attendance(ctx, candidate, "voice")
 
 
 register("checkin", Renderer(render_checkin))
@@ -62,3 +91,4 @@ register("checkin", Renderer(render_checkin))
 
 def install(registry: Registry) -> None:
     registry.button("checkin", on_checkin)
+    registry.listen(VoiceJoined, on_voice_joined)

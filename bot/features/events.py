@@ -13,6 +13,7 @@ from bot.features import eventform as form_
 from bot.features.announce import describe, refresh_announcement
 from bot.features.common import fmt_time, get_event, notify_members, parse_event_id
 from bot.features.eventform import EventForm, FormError
+from bot.features.mirror import mirror_event
 from bot.features.planner import replan_event
 from bot.registry import CommandSpec, Registry
 from bot.storage.models import Event, EventTag, Member, Rsvp
@@ -126,6 +127,7 @@ async def create_events(ctx: Ctx, form: EventForm) -> list[Event]:
             due_at=announce_at, now=now, community_id=community.id, event_id=event.id,
         )  # fmt: skip
         await replan_event(ctx.session, event, community, ctx.config, now)
+        await mirror_event(ctx.session, event, community, now)
         events.append(event)
     return events
 
@@ -283,6 +285,7 @@ async def edit_event(ctx: Ctx, args: str) -> None:
     await promote_waitlist(ctx.session, event, ctx.community, ctx.now)
     await replan_event(ctx.session, event, ctx.community, ctx.config, ctx.now)
     await refresh_announcement(ctx.session, event, ctx.community, ctx.now)
+    await mirror_event(ctx.session, event, ctx.community, ctx.now)
     if event.starts_at != old_start:
         await _notify_rsvped(
             ctx, event, "events.moved", f"moved:{event.id}:{int(event.starts_at.timestamp())}"
@@ -321,6 +324,7 @@ async def cancel_event(ctx: Ctx, args: str) -> None:
     event.status, event.updated_at = "cancelled", ctx.now
     await replan_event(ctx.session, event, ctx.community, ctx.config, ctx.now)
     await refresh_announcement(ctx.session, event, ctx.community, ctx.now)
+    await mirror_event(ctx.session, event, ctx.community, ctx.now)
     told = await _notify_rsvped(ctx, event, "events.cancelled_notice", f"cancel:{event.id}")
     await ctx.reply("events.cancelled", id=event.id, title=event.title, n=told)
 

@@ -1,0 +1,46 @@
+"""Native event mirroring (where a platform has it) and voice-channel check-in."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.ports import Capabilities
+from bot.storage.models import Attendance, Delivery
+from tests.harness import Harness
+
+
+@pytest.fixture
+async def native(tmp_path):  # type: ignore[no-untyped-def]
+    caps = Capabilities(native_polls=True, scheduled_events=True, idempotent_send=True)
+    h = await Harness.create(str(tmp_path / "m.db"), capabilities=caps)
+    yield h
+    await h.close()
+
+
+async def test_events_are_mirrored_created_updated_cancelled(native) -> None:
+    out = await native("alice: /newevent Voice AMA 2026-12-03 20:00 type=sharing #ai place=<#4242>")
+    assert "bot -> group (native event created): Voice AMA" in out
+    mirror = next(iter(native.adapter.mirrors.values()))
+    assert mirror.description.startswith("tech sharing · #ai · gatherbot #1")
+    out = await native("alice: /editevent 1 title=AMA")
+    assert "bot -> group (native event updated): AMA" in out
+    out = await native("alice: /cancelevent 1")
+    assert "bot -> group (native event cancelled): AMA" in out
+    assert len(native.adapter.mirrors) == 1  # one native event, updated in place
+
+
+async def test_platforms_without_native_events_skip_the_mirror(bot) -> None:
+    await bot("alice: /newevent Plain 2026-12-03 20:00")
+    rows = await bot.rows(Delivery, Delivery.kind == "event_mirror")
+    assert [r.status for r in rows] == ["skipped"]
+
+
+async def test_joining_the_events_voice_channel_checks_in(bot) -> None:
+    await bot("alice: /newevent Voice AMA 2026-12-01 20:00 place=<#4242>")
+    chat = bot.session.chat
+    await bot.app.handle(chat.voice_join("bob", "4242"))  # 11 hours early: not yet
+    assert await bot.count(Attendance) == 0
+    await bot(":advance 10h50m")  # 19:50, within the 15 minutes before the start
+    await bot.app.handle(chat.voice_join("bob", "4242"))
+    await bot.app.handle(chat.voice_join("carol", "9999"))  # another channel
+    assert [(a.member_id, a.source) for a in await bot.rows(Attendance)] == [(2, "voice")]
