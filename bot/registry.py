@@ -16,6 +16,11 @@ Handler = Callable[["Ctx", str], Awaitable[None]]
 ButtonHandler = Callable[["Ctx", list[str]], Awaitable[None]]
 EventHandler = Callable[["Ctx"], Awaitable[None]]
 ROLES = ("member", "organizer", "admin")
+# The order people see in /help and the platforms' menus: most used first.
+MENU_ORDER = (
+    "help", "start", "events", "event", "myevents", "remind", "feedback", "ics", "lang", "cancel",
+    "newevent", "editevent", "cancelevent", "results", "settings", "organizer",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -85,7 +90,9 @@ class Registry:
         return self._commands.get(name.lower())
 
     def __iter__(self) -> Iterator[CommandSpec]:
-        return iter(sorted(self._commands.values(), key=lambda s: s.name))
+        """Commands in menu order (MENU_ORDER first, then the rest by name)."""
+        rank = {name: i for i, name in enumerate(MENU_ORDER)}
+        return iter(sorted(self._commands.values(), key=lambda s: (rank.get(s.name, len(rank)), s.name)))
 
     def __len__(self) -> int:
         return len(self._commands)

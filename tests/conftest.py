@@ -24,7 +24,7 @@ async def bot(tmp_path) -> AsyncIterator[Harness]:  # type: ignore[no-untyped-de
 @pytest.fixture
 async def bot_zh(tmp_path) -> AsyncIterator[Harness]:  # type: ignore[no-untyped-def]
     """The same community speaking Simplified Chinese."""
-    harness = await Harness.create(str(tmp_path / "bot.db"), lang="zh")
+    harness = await Harness.create(str(tmp_path / "bot_zh.db"), lang="zh")
     yield harness
     await harness.close()
 

@@ -15,6 +15,7 @@ PLAUSIBLE = {  # arguments an organizer could really send, so the refusal is the
     "newevent": ["Go night 2026-12-05 19:00 capacity=5 #go", ""],  # "" would start the wizard
     "editevent": ['1 when="2026-12-06 19:00" capacity=1'],
     "cancelevent": ["1"],
+    "results": ["1"],
     "settings": ["language=zh remind_maybe=on", ""],
     "organizer": ["add @bob", "remove @carol", "list"],
 }
@@ -108,10 +109,10 @@ async def test_organizers_may_but_not_admin_commands(lang_bot) -> None:
     bot = lang_bot
     assert "✅ Saved: remind_maybe." in await bot.text("carol: /settings remind_maybe=on")
     assert await bot("carol: /organizer add @erin") == ["bot -> group: Only group admins can use /organizer. Nothing was changed."]
-    assert "❌ Cancelled #1 Rust night. 2 people were told." in await bot.text("carol: /cancelevent 1")
+    assert "❌ Cancelled #1 Rust night. Notified: 2." in await bot.text("carol: /cancelevent 1")
 
 
-READ_ONLY = {("settings", ""), ("organizer", "list")}
+READ_ONLY = {("settings", ""), ("organizer", "list"), ("results", "1")}
 
 
 @pytest.mark.parametrize("lang_bot", ["en"], indirect=True)

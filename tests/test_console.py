@@ -58,7 +58,7 @@ def test_piped_session_covers_the_whole_event_life(tmp_path: Path) -> None:
             "bot -> dave (only you): ✅ Checked in to Python爬虫挑战赛. Enjoy!",
             "bot -> group: @bob @dave: ⭐ How was #1 Python爬虫挑战赛? Rate it 1 (poor) to 5 (great).",
             "bot -> bob (only you): Thanks! You rated Python爬虫挑战赛 5/5. Add a comment with /feedback 1 your words",
-            "bot -> group: 📊 Feedback on #1 Python爬虫挑战赛: 2 responses from 2 attendees, mean 4.5.",
+            "bot -> alice@dm: 📊 Feedback on #1 Python爬虫挑战赛: responses 2, attendees 2, mean 4.5.",
             "• Great tasks, more time next time please",
         ],
     ), result.stdout
@@ -110,10 +110,10 @@ def test_bad_simulated_clock_is_a_clear_error(tmp_path: Path) -> None:
 def test_demo_command_runs_on_a_temporary_sqlite_database() -> None:
     result = CliRunner().invoke(main, ["demo"])
     assert result.exit_code == 0, result.output
-    assert "📊 Feedback on #1 Python爬虫挑战赛: 2 responses from 2 attendees, mean 4.5." in result.output
+    assert "bot -> alice@dm: 📊 Feedback on #1 Python爬虫挑战赛: responses 2, attendees 2, mean 4.5." in result.output
 
 
 def test_demo_in_chinese() -> None:
     result = CliRunner().invoke(main, ["demo", "--lang", "zh"])
     assert result.exit_code == 0, result.output
-    assert "📊 #1 Python爬虫挑战赛 的反馈：2 位参加者中 2 人回复，平均 4.5 分。" in result.output
+    assert "bot -> alice@dm: 📊 #1 Python爬虫挑战赛 的反馈：回复 2 人，参加者 2 人，平均 4.5 分。" in result.output

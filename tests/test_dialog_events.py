@@ -274,7 +274,7 @@ async def test_cancel_tells_everyone_and_stops_every_delivery(bot) -> None:
     assert "bot -> group (edited): ❌ Cancelled: Rust night (#1), was Sat 5 Dec 2026 19:00–20:00 (Asia/Shanghai)" in out
     assert "bot -> carol@dm: ❌ #1 Rust night (Sat 5 Dec 2026 19:00) is cancelled." in out
     assert "bot -> group: @bob @dave: ❌ #1 Rust night (Sat 5 Dec 2026 19:00) is cancelled." in out  # not erin
-    assert out[-1] == "bot -> group: ❌ Cancelled #1 Rust night. 3 people were told."
+    assert out[-1] == "bot -> group: ❌ Cancelled #1 Rust night. Notified: 3."
     assert await bot.count(Delivery, Delivery.status == "pending") == 0
     assert await bot(":advance 10d") == []  # no reminder, check-in or poll ever fires
     assert await bot("alice: /cancelevent 1") == ["bot -> group: #1 is already cancelled."]

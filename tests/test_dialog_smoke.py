@@ -34,6 +34,9 @@ async def test_event_lifecycle(bot) -> None:
     assert "bot -> group: @carol: ⭐ How was #1 Python night? Rate it 1 (poor) to 5 (great)." in out
     await bot("carol: [4]")
     assert [v.score for v in await bot.rows(PollVote)] == [4]
-    out = await bot(":advance 1d")
-    assert "bot -> group: 📊 Feedback on #1 Python night: 1 responses from 1 attendees, mean 4.0." in out
+    out = await bot(":advance 1d")  # alice never wrote privately: no scores in the group, just a pointer
+    assert "bot -> group: 📊 The feedback poll for #1 Python night is closed (responses 1). Organizers: /results 1" in out
+    out = await bot("alice: /results 1")
+    assert "bot -> group: 📊 Feedback on #1 Python night: responses 1, attendees 1, mean 4.0." in out
+    assert await bot("bob: /results 1") == ["bot -> group: Only organizers can use /results. Nothing was changed."]
     assert (await bot.rows(Event))[0].status == "scheduled"

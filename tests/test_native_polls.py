@@ -28,7 +28,7 @@ async def test_native_poll_votes_are_stored_per_member_and_the_poll_is_stopped(n
     await native("bob: [5]", "carol: [2]", "carol: [3]")  # carol changes her mind: one vote each
     assert sorted((v.member_id, v.score) for v in await native.rows(PollVote)) == [(2, 5), (3, 3)]
     out = await native(":advance 1d")
-    assert "bot -> group: 📊 Feedback on #1 Rust night: 2 responses from 2 attendees, mean 4.0." in out
+    assert "bot -> group: 📊 The feedback poll for #1 Rust night is closed (responses 2). Organizers: /results 1" in out
     assert "bot -> group (poll closed): How was #1 Rust night? Rate it 1 (poor) to 5 (great)." in out
     assert (await native.rows(Poll))[0].status == "closed"
 

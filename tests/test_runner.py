@@ -28,7 +28,7 @@ async def test_service_answers_and_ticks(tmp_path) -> None:  # type: ignore[no-u
     await service.start()
     try:
         assert adapter.sink is not None
-        assert [c.name for c in adapter.commands][:3] == ["cancel", "cancelevent", "editevent"]
+        assert [c.name for c in adapter.commands][:3] == ["help", "start", "events"]
         chat = ScriptedChat(adapter, SystemClock())
         await adapter.sink(chat.say("alice", "/events"))
         await wait_for(lambda: len(adapter.records) == 1)

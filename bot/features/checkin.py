@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import select
 
 from bot import i18n
@@ -16,8 +18,8 @@ from bot.storage.repo import dialect_insert
 i18n.register(
     {
         "checkin.post": {
-            "en": "▶️ #{id} {title} is starting now{place}. Press the button when you're here.",
-            "zh": "▶️ #{id} {title} 现在开始{place}。到场后请点击按钮签到。",
+            "en": "▶️ #{id} {title} starts at {time}{place}. Press the button when you're here.",
+            "zh": "▶️ #{id} {title} 将于 {time} 开始{place}。到场后请点击按钮签到。",
         },
         "checkin.button": {"en": "I'm here", "zh": "我已到场"},
         "checkin.done": {"en": "✅ Checked in to {title}. Enjoy!", "zh": "✅ 已签到 {title}，祝你愉快！"},
@@ -35,7 +37,8 @@ async def render_checkin(rc: RenderCtx, row: Delivery) -> OutMessage | None:
         return None
     lang = community.locale
     place = i18n.t(lang, "checkin.place", place=event.place) if event.place else ""
-    text = i18n.t(lang, "checkin.post", id=event.id, title=event.title, place=place)
+    time = f"{event.starts_at.astimezone(ZoneInfo(community.timezone)):%H:%M}"
+    text = i18n.t(lang, "checkin.post", id=event.id, title=event.title, time=time, place=place)
     button = Button(i18n.t(lang, "checkin.button"), f"checkin:{event.id}")
     return OutMessage(Target(community.platform, community.chat_id, False, "group"), text, ((button,),))
 

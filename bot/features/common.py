@@ -68,7 +68,8 @@ def fmt_span(start: datetime, end: datetime, tz: ZoneInfo, lang: str) -> str:
     end_local = end.astimezone(tz)
     same_day = start.astimezone(tz).date() == end_local.date()
     end_text = f"{end_local:%H:%M}" if same_day else fmt_time(end, tz, lang)
-    return f"{fmt_time(start, tz, lang)}–{end_text} ({tz.key})"
+    zone = f"（{tz.key}）" if lang == "zh" else f" ({tz.key})"
+    return f"{fmt_time(start, tz, lang)}–{end_text}{zone}"
 
 
 def kind_label(kind: str, lang: str) -> str:

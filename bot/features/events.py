@@ -65,7 +65,7 @@ i18n.register(
             "zh": "🕖 #{id} {title} 改到了 {when}。",
         },
         "events.cancelled": {
-            "en": "❌ Cancelled #{id} {title}. {n} people were told.",
+            "en": "❌ Cancelled #{id} {title}. Notified: {n}.",
             "zh": "❌ 已取消 #{id} {title}，已通知 {n} 人。",
         },
         "events.cancelled_notice": {
@@ -138,6 +138,9 @@ async def newevent(ctx: Ctx, args: str) -> None:
 
         await start_wizard(ctx)
         return
+    from bot.features.wizard import drop_dialog
+
+    await drop_dialog(ctx)  # a one-line /newevent replaces a dialog left open
     try:
         form = form_.parse_form(args, now=ctx.now, tz=ctx.tz, config=ctx.config)
     except FormError as exc:

@@ -7,7 +7,6 @@ never sent twice, even after the event moves.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -63,7 +62,8 @@ async def replan_event(
         wanted.append((f"remg:{event.id}:{offset}", "group_reminder", due, None, {"offset": offset}))
     poll_open = event.ends_at + minutes(community_setting(community, config, "poll_delay"))
     poll_close = poll_open + minutes(community_setting(community, config, "poll_duration"))
-    wanted.append((f"checkin:{event.id}", "checkin", event.starts_at, None, {}))
+    checkin_at = event.starts_at - checkin_lead(config)
+    wanted.append((f"checkin:{event.id}", "checkin", checkin_at, None, {}))
     wanted.append((f"poll:{event.id}", "poll_open", poll_open, None, {}))
     wanted.append((f"pollclose:{event.id}", "poll_close", poll_close, None, {}))
     for key, kind, due, member_id, payload in wanted:
@@ -84,18 +84,11 @@ async def replan_event(
     )
 
 
+def checkin_lead(config: Config) -> timedelta:
+    """How long before the start the check-in button is posted (and check-in opens)."""
+    return config.checkin_opens_before
+
+
 def group_reminder_members(recipients: list[tuple[Member, list[int]]], offset: int) -> list[Member]:
     """Who a group reminder at this offset mentions: those without private messages who chose it."""
     return [m for m, offsets in recipients if not m.can_dm and offset in offsets]
-
-
-def by_offset(recipients: list[tuple[Member, list[int]]]) -> dict[int, list[Member]]:
-    out: dict[int, list[Member]] = defaultdict(list)
-    for member, offsets in recipients:
-        for offset in offsets:
-            out[offset].append(member)
-    return out
-
-
-def lead_time(event: Event, now: datetime) -> timedelta:
-    return event.starts_at - now

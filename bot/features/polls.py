@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import i18n
 from bot.context import Ctx, UsageError
@@ -39,13 +40,19 @@ i18n.register(
         "poll.closed": {"en": "This poll is closed.", "zh": "该投票已结束。"},
         "poll.closed_text": {"en": "{question}\n(closed)", "zh": "{question}\n（已结束）"},
         "poll.summary": {
-            "en": "📊 Feedback on #{id} {title}: {n} responses from {attendees} attendees, mean {mean}.\n{bars}{comments}",
-            "zh": "📊 #{id} {title} 的反馈：{attendees} 位参加者中 {n} 人回复，平均 {mean} 分。\n{bars}{comments}",
+            "en": "📊 Feedback on #{id} {title}: responses {n}, attendees {attendees}, mean {mean}.\n{bars}{comments}",
+            "zh": "📊 #{id} {title} 的反馈：回复 {n} 人，参加者 {attendees} 人，平均 {mean} 分。\n{bars}{comments}",
         },
         "poll.summary_none": {
-            "en": "📊 Feedback on #{id} {title}: no responses from {attendees} attendees.",
+            "en": "📊 Feedback on #{id} {title}: no responses (attendees {attendees}).",
             "zh": "📊 #{id} {title} 的反馈：{attendees} 位参加者都没有回复。",
         },
+        "poll.closed_group": {
+            "en": "📊 The feedback poll for #{id} {title} is closed (responses {n}). Organizers: /results {id}",
+            "zh": "📊 #{id} {title} 的反馈投票已结束（{n} 人回复）。组织者可发送 /results {id} 查看。",
+        },
+        "help.results": {"en": "Feedback results of an event (organizers)", "zh": "查看活动反馈结果（组织者）"},
+        "results.none": {"en": "#{id} has no feedback poll yet.", "zh": "#{id} 还没有反馈投票。"},
         "poll.comments": {"en": "\nComments:\n{lines}", "zh": "\n评论：\n{lines}"},
         "feedback.saved": {
             "en": "📝 Comment saved for #{id}. Thank you!",
@@ -205,17 +212,19 @@ async def render_poll_close(rc: RenderCtx, row: Delivery) -> OutMessage | None:
             community_id=community.id, event_id=event.id,
         )  # fmt: skip
     organizer = await rc.session.get(Member, event.created_by) if event.created_by else None
-    lang = member_lang(organizer, community) if organizer else community.locale
-    target = (
-        dm_target(community, organizer) if organizer is not None and organizer.can_dm else group(community)
-    )
-    return OutMessage(target, await summary(rc, poll, event, lang))
+    if organizer is not None and organizer.can_dm:
+        lang = member_lang(organizer, community)
+        return OutMessage(dm_target(community, organizer), await summary(rc.session, poll, event, lang))
+    # Members' scores and comments are not posted in the group: organizers ask with /results.
+    n = len(list(await rc.session.scalars(select(PollVote.id).where(PollVote.poll_id == poll.id))))
+    text = i18n.t(community.locale, "poll.closed_group", id=event.id, title=event.title, n=n)
+    return OutMessage(group(community), text)
 
 
-async def summary(rc: RenderCtx, poll: Poll, event: Event, lang: str) -> str:
+async def summary(session: AsyncSession, poll: Poll, event: Event, lang: str) -> str:
     """Responses, mean and distribution of a poll."""
-    votes = list(await rc.session.scalars(select(PollVote).where(PollVote.poll_id == poll.id)))
-    n_attendees = len(await attendees(rc.session, event.id))
+    votes = list(await session.scalars(select(PollVote).where(PollVote.poll_id == poll.id)))
+    n_attendees = len(await attendees(session, event.id))
     if not votes:
         return i18n.t(lang, "poll.summary_none", id=event.id, title=event.title, attendees=n_attendees)
     counts = {s: sum(1 for v in votes if v.score == s) for s in range(5, 0, -1)}
@@ -277,7 +286,17 @@ register("poll_close", Renderer(render_poll_close))
 register("poll_stop", Renderer(render_poll_stop))
 
 
+async def results(ctx: Ctx, args: str) -> None:
+    """/results ID: the feedback summary of an event, where the organizer asks for it."""
+    event = await get_event(ctx, parse_event_id(ctx, args, "/results 3"))
+    poll = await ctx.session.scalar(select(Poll).where(Poll.event_id == event.id, Poll.kind == "satisfaction"))
+    if poll is None:
+        raise UsageError(ctx.t("results.none", id=event.id))
+    await ctx.send(await summary(ctx.session, poll, event, ctx.lang))
+
+
 def install(registry: Registry) -> None:
+    registry.add(CommandSpec("results", results, "/results ID", "/results 3", role="organizer"))
     registry.button("vote", on_vote_button)
     registry.poll_vote = on_native_vote
     registry.add(CommandSpec("feedback", feedback, FEEDBACK_USAGE, FEEDBACK_EXAMPLE))

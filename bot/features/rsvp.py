@@ -24,6 +24,10 @@ i18n.register(
             "en": "You're going to {title}. I'll remind you before it starts.",
             "zh": "你已报名 {title}，开始前我会提醒你。",
         },
+        "rsvp.toast_going_quiet": {
+            "en": "You're going to {title}. (Your reminders are off: /remind on turns them on.)",
+            "zh": "你已报名 {title}。（你关闭了提醒：发送 /remind on 可重新开启。）",
+        },
         "rsvp.toast_maybe": {"en": "Marked as maybe for {title}.", "zh": "已标记为「可能参加」{title}。"},
         "rsvp.toast_no": {"en": "Marked as not going to {title}.", "zh": "已标记为「不参加」{title}。"},
         "rsvp.toast_waitlist": {
@@ -131,6 +135,8 @@ async def on_rsvp_button(ctx: Ctx, parts: list[str]) -> None:
         ctx.toast(ctx.t("rsvp.closed"))
         return
     key = await set_rsvp(ctx, event, parts[1])
+    if key == "rsvp.toast_going" and ctx.member is not None and ctx.member.reminders_opt_out:
+        key = "rsvp.toast_going_quiet"
     params: dict[str, object] = {"title": event.title}
     if key == "rsvp.toast_waitlist":
         rsvp = await ctx.session.scalar(

@@ -62,11 +62,7 @@ def _question(ctx: Ctx, step: str) -> str:
 
 async def start_wizard(ctx: Ctx) -> None:
     assert ctx.member is not None
-    await ctx.session.execute(
-        delete(Conversation).where(
-            Conversation.member_id == ctx.member.id, Conversation.chat_id == ctx.event.chat.chat_id
-        )
-    )
+    await drop_dialog(ctx)
     ctx.session.add(
         Conversation(
             member_id=ctx.member.id, chat_id=ctx.event.chat.chat_id, kind="newevent", step="title", data={},
@@ -157,14 +153,19 @@ async def on_message(ctx: Ctx) -> None:
     await confirm_created(ctx, await create_events(ctx, form))
 
 
-async def cancel(ctx: Ctx, args: str) -> None:
+async def drop_dialog(ctx: Ctx) -> bool:
+    """End the speaker's open dialog in this chat, if any; True if there was one."""
     assert ctx.member is not None
     result = await ctx.session.execute(
         delete(Conversation).where(
             Conversation.member_id == ctx.member.id, Conversation.chat_id == ctx.event.chat.chat_id
         )
     )
-    await ctx.reply("cancel.done" if result.rowcount else "cancel.nothing")  # type: ignore[attr-defined]
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def cancel(ctx: Ctx, args: str) -> None:
+    await ctx.reply("cancel.done" if await drop_dialog(ctx) else "cancel.nothing")
 
 
 def install(registry: Registry) -> None:
