@@ -61,6 +61,16 @@ i18n.register(
         },
         "lang.set": {"en": "Language set to English.", "zh": "语言已设置为简体中文。"},
         "lang.bad": {"en": "Choose en or zh.", "zh": "请选择 en 或 zh。"},
+        "help.timezone": {"en": "Your timezone for times I show and read", "zh": "设置你的时区（显示和识别时间）"},
+        "tz.show": {
+            "en": "I show and read times for you in {zone} ({source}). Change it: /timezone Area/City",
+            "zh": "我按 {zone}（{source}）为你显示和识别时间。修改：/timezone 地区/城市",
+        },
+        "tz.source_member": {"en": "your setting", "zh": "你的设置"},
+        "tz.source_community": {"en": "the community's", "zh": "社群的设置"},
+        "tz.set": {"en": "🕖 Your timezone is now {zone}: it is {now} there.", "zh": "🕖 你的时区已设为 {zone}，当地现在是 {now}。"},
+        "tz.cleared": {"en": "You now use the community's timezone, {zone}.", "zh": "你现在使用社群的时区 {zone}。"},
+        "tz.bad": {"en": "Unknown timezone “{zone}”.", "zh": "未知的时区 “{zone}”。"},
         "settings.show": {
             "en": "Settings of {title}:\ntimezone={tz}\nlanguage={language}\nreminders={reminders}\nremind_maybe={maybe}\npoll_delay={delay}\npoll_duration={duration}\nkeep_text={keep}",
             "zh": "{title} 的设置：\ntimezone={tz}\nlanguage={language}\nreminders={reminders}\nremind_maybe={maybe}\npoll_delay={delay}\npoll_duration={duration}\nkeep_text={keep}",
@@ -135,6 +145,30 @@ async def lang(ctx: Ctx, args: str) -> None:
         ctx.member.language = choice
     ctx.lang = choice
     await ctx.reply("lang.set")
+
+
+TZ_USAGE = "/timezone [Area/City | default]"
+
+
+async def timezone(ctx: Ctx, args: str) -> None:
+    """Show or set the member's own timezone (reminders and times are shown in it)."""
+    assert ctx.member is not None and ctx.community is not None
+    zone = args.strip()
+    if not zone:
+        source = "tz.source_member" if ctx.member.timezone else "tz.source_community"
+        await ctx.reply("tz.show", zone=ctx.tz.key, source=ctx.t(source))
+        return
+    if zone.lower() in ("default", "默认"):
+        ctx.member.timezone = None
+        await ctx.reply("tz.cleared", zone=ctx.community.timezone)
+        return
+    try:
+        found = ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        problem = ctx.t("tz.bad", zone=zone[:64])
+        raise UsageError(ctx.t("error.usage", problem=problem, usage=TZ_USAGE, example="/timezone Europe/Berlin")) from None
+    ctx.member.timezone = found.key
+    await ctx.reply("tz.set", zone=found.key, now=f"{ctx.now.astimezone(found):%Y-%m-%d %H:%M}")
 
 
 def _fmt_minutes(value: int, lang: str) -> str:
@@ -324,6 +358,7 @@ async def organizer(ctx: Ctx, args: str) -> None:
 def install(registry: Registry) -> None:
     registry.add(CommandSpec("help", help_, "/help", "/help", needs_community=False))
     registry.add(CommandSpec("start", start, "/start", "/start", needs_community=False))
+    registry.add(CommandSpec("timezone", timezone, TZ_USAGE, "/timezone Europe/Berlin"))
     registry.add(CommandSpec("lang", lang, "/lang en|zh", "/lang zh", needs_community=False))
     registry.add(CommandSpec("settings", settings, SETTINGS_USAGE, SETTINGS_EXAMPLE, role="organizer"))
     registry.add(
