@@ -127,7 +127,7 @@ class MemoryAdapter:
                 f"[poll] {message.poll.question}: " + " ".join(f"({o})" for o in message.poll.options)
             )
         for row in message.buttons:
-            lines.append(" ".join(f"[{b.label}]" for b in row))
+            lines.append(" ".join(f"[{b.label} ↗]" if b.url else f"[{b.label}]" for b in row))
         return "\n".join(lines)
 
     def find(self, message_id: str) -> Record | None:
@@ -199,7 +199,7 @@ class ScriptedChat:
                 continue
             for row in record.message.buttons:
                 for button in row:
-                    if button.label.strip().lower() == label.strip().lower():
+                    if button.url is None and button.label.strip().lower() == label.strip().lower():
                         base = self._base(name, record.message.target.is_private)
                         interaction = f"{name}#{base['source_id']}"
                         return ButtonPressed(

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Config
 from bot.domain.events import (
+    BotRoleChanged,
     ButtonPressed,
     CommandInvoked,
     DomainEvent,
@@ -37,6 +38,7 @@ KINDS: dict[type[DomainEvent], str] = {
     MemberLeft: "leave",
     VoiceJoined: "voice_join",
     VoiceLeft: "voice_leave",
+    BotRoleChanged: "bot_role",
 }
 # Events that only need logging (no handler), so they can be written in bulk.
 # (VoiceJoined is not: joining an event's voice channel checks the member in.)

@@ -21,6 +21,7 @@ class Capabilities:
     max_text: int = 4096
     idempotent_send: bool = False  # the adapter drops a repeated idempotency key
     scheduled_events: bool = False  # the platform has native events to mirror ours into (Discord)
+    dm_link: str | None = None  # a link that opens a private chat with the bot (Telegram deep link)
 
 
 @dataclass(frozen=True)

@@ -44,3 +44,29 @@ async def test_joining_the_events_voice_channel_checks_in(bot) -> None:
     await bot.app.handle(chat.voice_join("bob", "4242"))
     await bot.app.handle(chat.voice_join("carol", "9999"))  # another channel
     assert [(a.member_id, a.source) for a in await bot.rows(Attendance)] == [(2, "voice")]
+
+
+async def test_the_group_is_told_once_when_the_bot_is_not_an_admin(bot) -> None:
+    from bot.domain.events import BotRoleChanged
+
+    chat = bot.session.chat
+    base = chat._base("alice", False)
+    await bot.app.handle(BotRoleChanged(**base, present=True, is_admin=False))
+    await bot.app.handle(BotRoleChanged(**base, present=True, is_admin=False))  # a redelivery
+    await bot.app.relay.drain()
+    texts = bot.adapter.texts("group")
+    assert len(texts) == 1 and texts[0].startswith("ℹ️ Thanks for adding me! I'm not an admin here")
+    await bot.app.handle(BotRoleChanged(**chat._base("alice", False), present=True, is_admin=True))
+    await bot.app.relay.drain()
+    assert bot.adapter.texts("group")[-1].startswith("✅ I'm an admin now")
+
+
+async def test_announcements_offer_private_reminders_where_the_platform_links_to_them(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    caps = Capabilities(dm_link="https://t.me/study_bot?start=remind", idempotent_send=True)
+    h = await Harness.create(str(tmp_path / "l.db"), capabilities=caps)
+    out = await h("alice: /newevent Talk 2026-12-03 20:00")
+    assert "[Going] [Maybe] [Can't go]" in out and "[🔔 Remind me privately ↗]" in out
+    assert h.adapter.records[0].message.buttons[1][0].url == "https://t.me/study_bot?start=remind"
+    out = await h("bob: [Going]")  # the link row stays on the edited announcement
+    assert "[🔔 Remind me privately ↗]" in out
+    await h.close()

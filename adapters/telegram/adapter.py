@@ -123,6 +123,9 @@ class TelegramAdapter:
         try:
             await stack.enter_async_context(application)  # initialize(): getMe
             self.bot_username = application.bot.username
+            if self.bot_username:  # one tap from an announcement to private reminders
+                link = f"https://t.me/{self.bot_username}?start=remind"
+                self.capabilities = replace(self.capabilities, dm_link=link)
             await application.start()
             stack.push_async_callback(application.stop)
             await self._receive(application)

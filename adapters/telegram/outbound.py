@@ -82,15 +82,23 @@ def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
         return None
     for row in rows:
         for button in row:
+            if button.url is not None:
+                continue
             size = len(button.data.encode("utf-8"))
             if not 1 <= size <= MAX_CALLBACK_DATA:
                 raise PermanentError(
                     f"button {button.label!r}: callback data is {size} bytes, Telegram allows 1-{MAX_CALLBACK_DATA}"
                 )
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in rows if row]
+        [[_button(b) for b in row] for row in rows if row]
     )
 
+
+
+def _button(button: Button) -> InlineKeyboardButton:
+    if button.url is not None:
+        return InlineKeyboardButton(button.label, url=button.url)
+    return InlineKeyboardButton(button.label, callback_data=button.data)
 
 @dataclass(frozen=True)
 class KnownUser:

@@ -29,6 +29,7 @@ from telegram import (
 )
 
 from bot.domain.events import (
+    BotRoleChanged,
     ButtonPressed,
     ChatRef,
     CommandInvoked,
@@ -86,7 +87,9 @@ def translate(
         events = _reaction(update.message_reaction, base)
     elif update.chat_member is not None:
         events = _chat_member(update, base)
-    else:  # my_chat_member (see bot_membership), message_reaction_count, types we never ask for
+    elif update.my_chat_member is not None:
+        events = _bot_role(update, base)
+    else:  # message_reaction_count, types we never ask for
         events = []
     if len(events) > 1:
         events = [replace(e, source_id=f"{e.source_id}:{i}") for i, e in enumerate(events, 1)]
@@ -282,6 +285,24 @@ def _is_in_chat(member: ChatMember) -> bool:
     if isinstance(member, ChatMemberRestricted):
         return member.is_member
     return member.status in _IN_CHAT
+
+
+def _bot_role(update: Update, source_id: str) -> list[DomainEvent]:
+    """The bot itself was added, removed, promoted or demoted in a group (by change.from_user)."""
+    change = update.my_chat_member
+    assert change is not None
+    if change.chat.type == Chat.PRIVATE:
+        return []  # a member blocked or unblocked the bot: the relay learns it from 403s
+    new = change.new_chat_member
+    event = BotRoleChanged(
+        source_id=source_id,
+        chat=chat_ref(change.chat),
+        user=user_ref(change.from_user),
+        occurred_at=change.date,
+        present=_is_in_chat(new),
+        is_admin=new.status in _ADMIN,
+    )
+    return [event]
 
 
 def _chat_member(update: Update, source_id: str) -> list[DomainEvent]:

@@ -125,6 +125,14 @@ class VoiceLeft(DomainEvent):
     channel_id: str
 
 
+@dataclass(frozen=True, kw_only=True)
+class BotRoleChanged(DomainEvent):
+    """The bot was added to, removed from, promoted or demoted in a group (user: who did it)."""
+
+    present: bool
+    is_admin: bool
+
+
 ALL_EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     MessageReceived,
     CommandInvoked,
@@ -136,4 +144,5 @@ ALL_EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     MemberLeft,
     VoiceJoined,
     VoiceLeft,
+    BotRoleChanged,
 )

@@ -13,6 +13,7 @@ class Button:
 
     label: str
     data: str
+    url: str | None = None  # set: a link button (opens url) instead of a callback
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select
 
 from bot import i18n
 from bot.context import Ctx, UsageError
+from bot.domain.events import BotRoleChanged
 from bot.features.common import community_setting
 from bot.features.eventform import tokenize
 from bot.registry import CommandSpec, Registry
@@ -104,6 +105,14 @@ i18n.register(
             "en": "No organizers besides the group admins.",
             "zh": "除群管理员外没有其他组织者。",
         },
+        "bot.not_admin": {
+            "en": "ℹ️ Thanks for adding me! I'm not an admin here, so I can't see reactions or people joining, and maybe not ordinary messages: activity reports will be thinner. Make me an admin to fix that.",
+            "zh": "ℹ️ 感谢拉我进群！我目前不是管理员，看不到表情回应和新成员加入，可能也看不到普通消息，活动统计会不完整。把我设为管理员即可解决。",
+        },
+        "bot.admin": {
+            "en": "✅ I'm an admin now: I can see what activity reports need. /help shows what I can do.",
+            "zh": "✅ 我现在是管理员了，可以看到活动统计需要的信息。发送 /help 查看我能做什么。",
+        },
         "cancel.done": {"en": "Stopped. Nothing was saved.", "zh": "已退出，没有保存任何内容。"},
         "cancel.nothing": {"en": "There is nothing to stop.", "zh": "当前没有进行中的对话。"},
     }
@@ -145,6 +154,14 @@ async def lang(ctx: Ctx, args: str) -> None:
         ctx.member.language = choice
     ctx.lang = choice
     await ctx.reply("lang.set")
+
+
+async def on_bot_role(ctx: Ctx) -> None:
+    """Tell the group once per change when the bot lacks (or gains) the admin rights it needs."""
+    event = ctx.event
+    if not isinstance(event, BotRoleChanged) or not event.present or event.chat.is_private:
+        return
+    await ctx.reply("bot.admin" if event.is_admin else "bot.not_admin")
 
 
 TZ_USAGE = "/timezone [Area/City | default]"
@@ -358,6 +375,7 @@ async def organizer(ctx: Ctx, args: str) -> None:
 def install(registry: Registry) -> None:
     registry.add(CommandSpec("help", help_, "/help", "/help", needs_community=False))
     registry.add(CommandSpec("start", start, "/start", "/start", needs_community=False))
+    registry.listen(BotRoleChanged, on_bot_role)
     registry.add(CommandSpec("timezone", timezone, TZ_USAGE, "/timezone Europe/Berlin"))
     registry.add(CommandSpec("lang", lang, "/lang en|zh", "/lang zh", needs_community=False))
     registry.add(CommandSpec("settings", settings, SETTINGS_USAGE, SETTINGS_EXAMPLE, role="organizer"))

@@ -22,6 +22,7 @@ i18n.register(
         "rsvp.going": {"en": "Going", "zh": "参加"},
         "rsvp.maybe": {"en": "Maybe", "zh": "可能"},
         "rsvp.no": {"en": "Can't go", "zh": "不去"},
+        "rsvp.dm_link": {"en": "🔔 Remind me privately", "zh": "🔔 私信提醒我"},
         "announce.body": {
             "en": "📅 {title} (#{id})\n🕖 {when}\n🏷 {kind}{tags}{place}\n👥 Going {going}{cap} · Maybe {maybe}{waitlist}",
             "zh": "📅 {title}（#{id}）\n🕖 {when}\n🏷 {kind}{tags}{place}\n👥 参加 {going}{cap} · 可能 {maybe}{waitlist}",
@@ -73,15 +74,14 @@ async def describe(session: AsyncSession, event: Event, community: Community, la
     return text
 
 
-def rsvp_buttons(event: Event, lang: str) -> tuple[tuple[Button, ...], ...]:
+def rsvp_buttons(event: Event, lang: str, dm_link: str | None = None) -> tuple[tuple[Button, ...], ...]:
+    """Going / Maybe / Can't go, plus a one-tap link to private reminders where the platform has one."""
     if event.status != "scheduled":
         return ()
-    return (
-        tuple(
-            Button(i18n.t(lang, f"rsvp.{answer}"), f"rsvp:{event.id}:{answer}")
-            for answer in ("going", "maybe", "no")
-        ),
-    )
+    answers = tuple(Button(i18n.t(lang, f"rsvp.{a}"), f"rsvp:{event.id}:{a}") for a in ("going", "maybe", "no"))
+    if dm_link is None:
+        return (answers,)
+    return (answers, (Button(i18n.t(lang, "rsvp.dm_link"), "dm", url=dm_link),))
 
 
 def group_target(community: Community) -> Target:
@@ -102,7 +102,8 @@ async def render_announce(rc: RenderCtx, row: Delivery) -> OutMessage | None:
         return None
     event, community = loaded
     text = await describe(rc.session, event, community, community.locale, ZoneInfo(community.timezone))
-    return OutMessage(group_target(community), text, rsvp_buttons(event, community.locale))
+    buttons = rsvp_buttons(event, community.locale, rc.capabilities.dm_link)
+    return OutMessage(group_target(community), text, buttons)
 
 
 async def after_announce(rc: RenderCtx, row: Delivery, ref: SentRef) -> None:
@@ -120,7 +121,7 @@ async def render_refresh(rc: RenderCtx, row: Delivery) -> OutMessage | None:
     return OutMessage(
         group_target(community),
         text,
-        rsvp_buttons(event, community.locale),
+        rsvp_buttons(event, community.locale, rc.capabilities.dm_link),
         edit_message_id=event.announce_message_id,
     )
 

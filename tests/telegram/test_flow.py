@@ -20,7 +20,9 @@ KEYBOARD = {
             {"text": "Going", "callback_data": "rsvp:1:going"},
             {"text": "Maybe", "callback_data": "rsvp:1:maybe"},
             {"text": "Can't go", "callback_data": "rsvp:1:no"},
-        ]
+        ],
+        # The deep link (from getMe's username) lets a member turn on private reminders in one tap.
+        [{"text": "🔔 Remind me privately", "url": "https://t.me/gatherbot_test_bot?start=remind"}],
     ]
 }
 

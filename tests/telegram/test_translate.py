@@ -12,6 +12,7 @@ from telegram import Update
 
 from adapters.telegram.translate import ALLOWED_UPDATES, bot_membership, translate, translate_payload
 from bot.domain.events import (
+    BotRoleChanged,
     ButtonPressed,
     ChatRef,
     CommandInvoked,
@@ -145,7 +146,6 @@ def test_reaction_change_is_diffed_into_removed_and_added_with_suffixed_ids() ->
         "message_reaction_anonymous",  # reacted as the group: nobody to credit
         "message_reaction_count",  # anonymous totals
         "chat_member_promoted",  # no membership change (the adapter refreshes admins)
-        "my_chat_member_added",  # the bot itself: logged by the adapter
         "service_new_members",  # the service message; chat_member is the source of joins
         "anonymous_admin",  # GroupAnonymousBot
         "channel_forward",  # linked channel post
@@ -168,6 +168,12 @@ def test_chat_member_join_and_leave() -> None:
 def test_restricted_member_who_is_in_the_chat_has_joined() -> None:
     (event,) = events("chat_member_restricted_join")
     assert isinstance(event, MemberJoined) and event.user.user_id == "1002"
+
+
+def test_the_bot_added_as_admin_is_a_bot_role_change() -> None:
+    (event,) = events("my_chat_member_added")
+    assert isinstance(event, BotRoleChanged) and event.present and event.is_admin
+    assert event.chat == GROUP and event.source_id == "u500119"
 
 
 def test_bot_membership_change_is_reported() -> None:
