@@ -62,9 +62,8 @@ async def test_relay_run_twice_sends_once(tg) -> None:
 
 async def test_crash_after_claim_before_send_is_retried_after_lease(tg) -> None:
     await enqueue_messages(tg, 1)
-    row_id = (await tg.rows(Delivery))[0].id
-    claimed = await tg.app.relay._claim(row_id, set())  # the process dies right after this
-    assert claimed is not None and (await tg.rows(Delivery))[0].status == "sending"
+    claimed = await tg.app.relay._claim_batch()  # the process dies right after this
+    assert len(claimed) == 1 and (await tg.rows(Delivery))[0].status == "sending"
     restarted = Relay(tg.app.sessions, tg.app.adapters, tg.clock, tg.app.config)
     assert await restarted.tick() == 0  # the lease still holds: nobody else takes it
     tg.clock.advance(timedelta(seconds=tg.app.config.lease_seconds + 1))
@@ -204,14 +203,12 @@ async def test_unreachable_member_falls_back_to_a_group_mention(bot) -> None:
 
 async def test_a_late_outcome_from_a_relay_that_lost_its_lease_is_ignored(tg) -> None:
     await enqueue_messages(tg, 1)
-    row_id = (await tg.rows(Delivery))[0].id
     slow = tg.app.relay
-    first = await slow._claim(row_id, set())
-    assert first is not None
+    (first,) = await slow._claim_batch()
     tg.clock.advance(timedelta(seconds=tg.app.config.lease_seconds + 1))
     other = Relay(tg.app.sessions, tg.app.adapters, tg.clock, tg.app.config)
-    second = await other._claim(row_id, set())
-    assert second is not None and second[0].attempts == 2
+    (second,) = await other._claim_batch()
+    assert second[0].attempts == 2
     assert await slow._settle(first[0], status="failed", last_error="too late") is False
     row = (await tg.rows(Delivery))[0]
     assert row.status == "sending" and row.attempts == 2 and row.last_error is None

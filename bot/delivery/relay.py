@@ -55,22 +55,15 @@ class Relay:
         )
 
     async def tick(self) -> int:
-        """Send what is due now (one batch); return how many were sent."""
+        """Send what is due now (one batch); return how many were sent.
+
+        Rows are rendered and claimed in one transaction, then sent one by one, each marked sent
+        in its own commit right after its send, so a crash repeats at most the one in flight.
+        """
         async with self._lock:
-            now = self._clock.now()
-            async with self._sessions() as session:
-                ids = list(
-                    await session.scalars(
-                        select(Delivery.id)
-                        .where(self._due_filter(now))
-                        .order_by(Delivery.due_at, Delivery.id)
-                        .limit(self._config.batch_size)
-                    )
-                )
-            blocked: set[tuple[str, str]] = set()
             sent = 0
-            for row_id in ids:
-                sent += await self._deliver(row_id, blocked)
+            for row, message in await self._claim_batch():
+                sent += await self._deliver(row, message)
             return sent
 
     async def drain(self, max_rounds: int = 1000) -> int:
@@ -92,11 +85,7 @@ class Relay:
                 )
             )
 
-    async def _deliver(self, row_id: int, blocked: set[tuple[str, str]]) -> int:
-        claimed = await self._claim(row_id, blocked)
-        if claimed is None:
-            return 0
-        row, message = claimed
+    async def _deliver(self, row: Delivery, message: OutMessage) -> int:
         adapter = self._adapters[row.platform]
         try:
             ref = await adapter.send(message, idempotency_key=f"{row.dedupe_key}#{row.generation}")
@@ -120,57 +109,71 @@ class Relay:
         await self._mark_sent(row, ref)
         return 1
 
-    async def _claim(self, row_id: int, blocked: set[tuple[str, str]]) -> tuple[Delivery, OutMessage] | None:
-        """Render the row and take it (pending -> sending) if its chat may receive now."""
+    async def _claim_batch(self) -> list[tuple[Delivery, OutMessage]]:
+        """Render due rows and take those whose chat may receive now (pending -> sending)."""
         now = self._clock.now()
+        blocked: set[tuple[str, str]] = set()
+        claimed: list[tuple[Delivery, OutMessage]] = []
         async with self._sessions() as session:
-            row = await session.get(Delivery, row_id)
-            claimed_status, attempts = (row.status, row.attempts) if row is not None else ("", 0)
-            if row is None or not await session.scalar(
-                select(self._due_filter(now)).where(Delivery.id == row_id)
-            ):
-                return None
-            renderer = RENDERERS.get(row.kind)
-            if renderer is None:
-                logger.error("no renderer for delivery kind %s (row %s)", row.kind, row.id)
-                row.status, row.last_error = "failed", f"no renderer for {row.kind}"
-                await session.commit()
-                return None
-            rc = RenderCtx(session, self._config, now, self._adapters[row.platform].capabilities)
-            try:
-                message = await renderer.render(rc, row)
-            except Exception:  # noqa: BLE001 - a broken row must not stop the relay
-                logger.exception("rendering delivery %s failed", row_id)
-                await session.rollback()
-                await self._finish(row_id, "failed", error="render error")
-                return None
-            if message is None:
-                row.status, row.sent_at = "skipped", now
-                await session.commit()
-                return None
-            chat = (row.platform, message.target.chat_id)
-            if (
-                chat in blocked
-                or self.limiter.try_acquire(row.platform, *chat[1:], message.target.is_private) > 0
-            ):
-                blocked.add(chat)
-                await session.rollback()
-                return None
-            # Compare-and-set, so two relays never both take the same row.
-            lease = now + timedelta(seconds=self._config.lease_seconds)
-            taken = await session.execute(
-                update(Delivery)
-                .where(Delivery.id == row_id, Delivery.status == claimed_status, Delivery.attempts == attempts)
-                .values(status="sending", attempts=attempts + 1, lease_until=lease)
-                .execution_options(synchronize_session=False)
+            rows = list(
+                await session.scalars(
+                    select(Delivery)
+                    .where(self._due_filter(now))
+                    .order_by(Delivery.due_at, Delivery.id)
+                    .limit(self._config.batch_size)
+                )
             )
-            if not taken.rowcount:  # type: ignore[attr-defined]
-                await session.rollback()
-                return None
+            for row in rows:
+                message = await self._claim_one(session, row, now, blocked)
+                if message is not None:
+                    claimed.append((row, message))
             await session.commit()
-            session.expunge(row)
-            row.status, row.attempts, row.lease_until = "sending", attempts + 1, lease
-            return row, message
+        return claimed
+
+    async def _claim_one(
+        self, session: AsyncSession, row: Delivery, now: datetime, blocked: set[tuple[str, str]]
+    ) -> OutMessage | None:
+        """Render one row in a savepoint; claim it, or undo what rendering wrote."""
+        row_id, claimed_status, attempts = row.id, row.status, row.attempts
+        renderer = RENDERERS.get(row.kind)
+        if renderer is None:
+            logger.error("no renderer for delivery kind %s (row %s)", row.kind, row_id)
+            row.status, row.last_error = "failed", f"no renderer for {row.kind}"
+            return None
+        savepoint = await session.begin_nested()
+        rc = RenderCtx(session, self._config, now, self._adapters[row.platform].capabilities)
+        try:
+            message = await renderer.render(rc, row)
+        except Exception:  # noqa: BLE001 - a broken row must not stop the relay
+            logger.exception("rendering delivery %s failed", row_id)
+            await savepoint.rollback()
+            await session.refresh(row)
+            row.status, row.last_error, row.lease_until = "failed", "render error", None
+            return None
+        if message is None:
+            await savepoint.commit()
+            row.status, row.sent_at = "skipped", now
+            return None
+        chat = (row.platform, message.target.chat_id)
+        if chat in blocked or self.limiter.try_acquire(row.platform, chat[1], message.target.is_private) > 0:
+            blocked.add(chat)  # later rows to this chat wait too, so its order holds
+            await savepoint.rollback()
+            return None
+        # Compare-and-set, so two relays never both take the same row.
+        lease = now + timedelta(seconds=self._config.lease_seconds)
+        taken = await session.execute(
+            update(Delivery)
+            .where(Delivery.id == row_id, Delivery.status == claimed_status, Delivery.attempts == attempts)
+            .values(status="sending", attempts=attempts + 1, lease_until=lease)
+            .execution_options(synchronize_session=False)
+        )
+        if not taken.rowcount:  # type: ignore[attr-defined]
+            await savepoint.rollback()
+            return None
+        await savepoint.commit()
+        session.expunge(row)
+        row.status, row.attempts, row.lease_until = "sending", attempts + 1, lease
+        return message
 
     async def _mark_sent(self, row: Delivery, ref: SentRef) -> None:
         now = self._clock.now()
@@ -186,15 +189,6 @@ class Relay:
                 assert fresh is not None
                 rc = RenderCtx(session, self._config, now, self._adapters[row.platform].capabilities)
                 await renderer.after_sent(rc, fresh, ref)
-            await session.commit()
-
-    async def _finish(self, row_id: int, status: str, *, error: str | None = None) -> None:
-        async with self._sessions() as session:
-            await session.execute(
-                update(Delivery)
-                .where(Delivery.id == row_id)
-                .values(status=status, last_error=error, lease_until=None)
-            )
             await session.commit()
 
     async def _settle(self, row: Delivery, **values: object) -> bool:
