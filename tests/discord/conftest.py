@@ -1,0 +1,102 @@
+"""A real gatherbot core wired to the Discord adapter, which talks to an in-memory Discord (fakes.py)."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from adapters.discord import DiscordAdapter, create
+from bot.app import App
+from bot.bootstrap import build_app
+from bot.clock import SimulatedClock
+from bot.config import Config
+from bot.domain.events import DomainEvent
+from tests.discord.fakes import TOKEN, FakeClient, fake_interaction, fixture
+
+
+class Flow:
+    """The core app + the Discord adapter + the fake Discord, on a simulated clock."""
+
+    def __init__(self, client: FakeClient, adapter: DiscordAdapter, app: App) -> None:
+        self.client, self.adapter, self.app = client, adapter, app
+        self.seen: list[DomainEvent] = []
+        self._ids = itertools.count(1577600000000000000)
+        self._seq = itertools.count(1000)
+
+    @property
+    def clock(self) -> SimulatedClock:
+        assert isinstance(self.app.clock, SimulatedClock)
+        return self.app.clock
+
+    async def sink(self, event: DomainEvent) -> None:
+        self.seen.append(event)
+        await self.app.handle(event)
+
+    async def gateway(self, name: str, **changes: Any) -> dict[str, Any]:
+        """A recorded dispatch (its 'd' updated with changes) through the socket tap, handled in order."""
+        payload = copy.deepcopy(fixture(name))
+        payload["d"].update(changes)
+        payload["s"] = next(self._seq)
+        self.adapter.tap(json.dumps(payload))
+        await self.adapter._queue.join()
+        return payload
+
+    async def interact(self, name: str, *, data: dict[str, Any] | None = None, **changes: Any) -> Any:
+        """A recorded interaction with a fresh id, through on_interaction; returns the fake Interaction."""
+        payload = copy.deepcopy(fixture(name)["d"])
+        payload["id"] = str(next(self._ids))
+        payload.update(changes)
+        if data is not None:
+            payload["data"] = {**payload["data"], **data}
+        interaction = fake_interaction(payload, self.client)
+        await self.adapter.handle_interaction(interaction)
+        return interaction
+
+    async def deliver(self, steps: int = 30) -> None:
+        """Send everything due now, letting simulated seconds pass for the rate limits."""
+        for _ in range(steps):
+            await self.app.relay.drain()
+            due = await self.app.relay.next_due_at()
+            if due is None or due > self.clock.now() + timedelta(seconds=30):
+                return
+            self.clock.advance(timedelta(seconds=3))
+        raise AssertionError("outbox still has messages due after many rate-limit windows")
+
+    async def advance(self, delta: timedelta) -> None:
+        """Let time pass in 5-minute steps, delivering whatever falls due."""
+        end = self.clock.now() + delta
+        while self.clock.now() < end:
+            self.clock.advance(min(timedelta(minutes=5), end - self.clock.now()))
+            await self.deliver()
+
+
+def make_config(db: str, **discord: Any) -> Config:
+    return Config(database_url=db, timezone="Asia/Shanghai", discord={"token": TOKEN, **discord})
+
+
+@pytest.fixture
+def client() -> FakeClient:
+    return FakeClient()
+
+
+@pytest.fixture
+async def flow(tmp_path, client: FakeClient) -> AsyncIterator[Flow]:  # type: ignore[no-untyped-def]
+    config = make_config(str(tmp_path / "dc.db"))
+    clock = SimulatedClock(datetime(2026, 12, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+    adapter = create(config, client=client, now=clock.now)
+    client.on_start = adapter.mark_ready
+    app = await build_app(config, adapters={"discord": adapter}, clock=clock)
+    f = Flow(client, adapter, app)
+    await adapter.start(f.sink)
+    try:
+        yield f
+    finally:
+        await adapter.stop()
+        await app.close()
