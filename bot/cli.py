@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import io
 import logging
 import sys
 import tempfile
@@ -73,7 +74,22 @@ def config_options(fn: Any) -> Any:
     )(fn)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A command group whose heavy subcommands (analytics: pandas, scikit-learn) load only when used."""
+
+    lazy = {"analytics": ("analytics.cli", "analytics_group")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy:
+            module, attr = self.lazy[name]
+            return getattr(importlib.import_module(module), attr)  # type: ignore[no-any-return]
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """gatherbot: data-driven activity planning for technical communities on Telegram and Discord."""
 
@@ -141,10 +157,14 @@ def console(config_path: str | None, db: str | None, simulated_clock: str | None
 
 
 @main.command()
-@click.option("--db", "db", default=None, help="Keep the demo database here (default: a temporary file).")
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", help="Language of the demo community.")
-def demo(db: str | None, lang: str) -> None:
-    """Play a scripted community through the console on SQLite: create, RSVP, remind, check in, rate."""
+@click.option("--db", "db", default=None, help="Keep the story's database here (default: a temporary file).")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", help="Language of the story.")
+@click.option("--out", default="gatherbot-demo", type=click.Path(file_okay=False), help="Folder for the charts.")
+@click.option("--story-only", is_flag=True, help="Only the chat story, not the 12-week community and its analytics.")
+def demo(db: str | None, lang: str, out: str, story_only: bool) -> None:
+    """The main demo on SQLite, no token: a chat story (create, RSVP, remind, check in, rate), then a
+    simulated 12-week community played through the bot and what analytics finds in it."""
+    click.echo("== 1. A chat story, on a simulated clock " + "=" * 40)
     name = "console_demo_zh.txt" if lang == "zh" else "console_demo.txt"
     script = resources.files("bot.demo").joinpath(name).read_text(encoding="utf-8")
     first = script.splitlines()[0]
@@ -152,9 +172,14 @@ def demo(db: str | None, lang: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = db or str(Path(tmp) / "demo.db")
         cfg = Config(database_url=path, timezone="Asia/Shanghai", language=lang)
-        import io
-
         _console(cfg, start, io.StringIO(script))
+    if story_only:
+        return
+    click.echo("\n== 2. A 12-week community and its analytics " + "=" * 36)
+    from analytics.cli import demo_analytics
+
+    ctx = click.get_current_context()
+    ctx.invoke(demo_analytics, out=out, db=None)
 
 
 @main.group("db")

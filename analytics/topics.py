@@ -1,0 +1,276 @@
+"""Topic tags from message text, at ingest time, so topics exist even where raw text is not kept.
+
+Where to call it: in ``bot.ingest.log_values`` for ``MessageReceived`` (and the free-text args of
+``CommandInvoked``), store ``values["data"]["topics"] = extract_topics(event.text, lang)`` before the
+text is dropped, with ``lang`` the member's or community's language. Analytics reads
+``activity_log.data["topics"]`` and works without it (topics then come from event tags).
+
+Method: English is tokenized with a stop-word list, Chinese is segmented with jieba; tokens and
+bigrams are mapped through a small technical vocabulary (synonyms and both languages map to one
+canonical topic) and explicit #hashtags are kept. Topics are ranked by term frequency times an IDF
+weight (broad words such as "data" weigh less than specific ones such as "rust").
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from functools import cache
+
+MAX_TOPICS = 3
+MAX_CHARS = 4000
+CJK = re.compile(r"[\u4e00-\u9fff]")
+WORD = re.compile(r"[a-z][a-z0-9+#]*(?:[.\-][a-z0-9+#]+)*")
+HASHTAG = re.compile(r"[#＃]([\w+\-.]{2,32})")
+
+# canonical topic -> (idf weight, terms in English and Chinese)
+VOCAB: dict[str, tuple[float, tuple[str, ...]]] = {
+    "python": (
+        1.2,
+        (
+            "python",
+            "py",
+            "pip",
+            "asyncio",
+            "pandas",
+            "numpy",
+            "django",
+            "flask",
+            "fastapi",
+            "pytest",
+            "decorator",
+            "decorators",
+            "装饰器",
+            "生成器",
+        ),
+    ),
+    "rust": (1.6, ("rust", "cargo", "borrow checker", "lifetimes", "tokio", "所有权", "借用")),
+    "go": (1.4, ("golang", "goroutine", "goroutines", "协程")),
+    "javascript": (1.2, ("javascript", "js", "node", "nodejs", "typescript", "ts", "npm", "deno")),
+    "web": (
+        0.9,
+        (
+            "web",
+            "react",
+            "vue",
+            "css",
+            "html",
+            "frontend",
+            "front-end",
+            "backend",
+            "http",
+            "rest",
+            "graphql",
+            "前端",
+            "后端",
+            "网页",
+        ),
+    ),
+    "ml": (
+        1.1,
+        (
+            "machine learning",
+            "ml",
+            "deep learning",
+            "pytorch",
+            "tensorflow",
+            "sklearn",
+            "scikit-learn",
+            "model",
+            "models",
+            "training",
+            "neural",
+            "机器学习",
+            "深度学习",
+            "神经网络",
+            "模型",
+            "训练",
+        ),
+    ),
+    "llm": (
+        1.5,
+        (
+            "llm",
+            "llms",
+            "gpt",
+            "transformer",
+            "transformers",
+            "prompt",
+            "rag",
+            "embedding",
+            "embeddings",
+            "大模型",
+            "提示词",
+        ),
+    ),
+    "data": (0.8, ("data", "sql", "etl", "analytics", "dataframe", "spark", "数据", "数据分析")),
+    "databases": (
+        1.2,
+        (
+            "database",
+            "databases",
+            "postgres",
+            "postgresql",
+            "mysql",
+            "sqlite",
+            "redis",
+            "mongodb",
+            "index",
+            "indexes",
+            "数据库",
+            "索引",
+        ),
+    ),
+    "devops": (
+        1.2,
+        (
+            "devops",
+            "docker",
+            "kubernetes",
+            "k8s",
+            "ci",
+            "cd",
+            "deploy",
+            "deployment",
+            "terraform",
+            "ansible",
+            "运维",
+            "部署",
+            "容器",
+        ),
+    ),
+    "cloud": (1.1, ("cloud", "aws", "gcp", "azure", "serverless", "云", "云原生")),
+    "security": (
+        1.4,
+        (
+            "security",
+            "ctf",
+            "xss",
+            "csrf",
+            "vulnerability",
+            "exploit",
+            "auth",
+            "oauth",
+            "encryption",
+            "安全",
+            "漏洞",
+            "加密",
+        ),
+    ),
+    "algorithms": (
+        1.3,
+        (
+            "algorithm",
+            "algorithms",
+            "leetcode",
+            "dp",
+            "dynamic programming",
+            "graph",
+            "graphs",
+            "sorting",
+            "complexity",
+            "算法",
+            "数据结构",
+            "动态规划",
+            "刷题",
+        ),
+    ),
+    "linux": (1.2, ("linux", "bash", "shell", "kernel", "vim", "ubuntu", "内核")),
+    "career": (
+        1.0,
+        (
+            "career",
+            "interview",
+            "interviews",
+            "resume",
+            "job",
+            "jobs",
+            "offer",
+            "面试",
+            "简历",
+            "求职",
+            "跳槽",
+        ),
+    ),
+    "opensource": (
+        1.2,
+        ("open source", "open-source", "github", "pull request", "pr", "contributor", "开源"),
+    ),
+    "crawler": (1.5, ("crawler", "scraping", "scraper", "spider", "爬虫")),
+}
+
+STOP_WORDS = frozenset(
+    """a about above after again all also am an and any are as at be because been before being below
+    between both but by can could did do does doing down during each few for from further had has have
+    having he her here hers him his how i if in into is it its itself just me more most my no nor not
+    now of off on once only or other our ours out over own same she should so some such than that the
+    their them then there these they this those through to too under until up very was we were what
+    when where which while who whom why will with would you your yours anyone someone thanks today
+    tomorrow yesterday please hi hello hey yes ok okay lol new try tried using use used like get got
+    know think want need really good great nice cool one two week weekend tonight""".split()
+)
+ZH_STOP_WORDS = frozenset(
+    "的 了 在 是 我 有 和 就 不 人 都 一 一个 上 也 很 到 说 要 去 你 会 着 没有 看 好 吗 呢 吧 啊 这个 那个 今天 大家".split()
+)
+
+
+@cache
+def _lookup() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for topic, (_, terms) in VOCAB.items():
+        table[topic] = topic
+        for term in terms:
+            table[term] = topic
+    return table
+
+
+@cache
+def _jieba():  # type: ignore[no-untyped-def]
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    for term in _lookup():
+        if CJK.search(term):
+            jieba.add_word(term, freq=2000)
+    return jieba
+
+
+def _english_tokens(text: str) -> list[str]:
+    words = [w for w in WORD.findall(text.lower()) if w not in STOP_WORDS]
+    return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+
+
+def _chinese_tokens(text: str) -> list[str]:
+    out: list[str] = []
+    for token in _jieba().lcut(text):
+        token = token.strip().lower()
+        if not token or token in ZH_STOP_WORDS:
+            continue
+        if CJK.search(token):
+            out.append(token)
+        else:
+            out.extend(_english_tokens(token))
+    return out
+
+
+def extract_topics(text: str, lang_hint: str | None = None, max_topics: int = MAX_TOPICS) -> list[str]:
+    """Canonical topic tags of a message, most salient first (empty when nothing technical)."""
+    text = (text or "")[:MAX_CHARS]
+    if not text.strip():
+        return []
+    chinese = lang_hint == "zh" or (lang_hint is None and CJK.search(text) is not None)
+    tokens = _chinese_tokens(text) if chinese else _english_tokens(text)
+    lookup = _lookup()
+    counts: Counter[str] = Counter(lookup[t] for t in tokens if t in lookup)
+    scores = {topic: n * VOCAB[topic][0] for topic, n in counts.items()}
+    for tag in HASHTAG.findall(text):
+        topic = lookup.get(tag.lower(), tag.lower())
+        scores[topic] = scores.get(topic, 0.0) + 2.0  # an explicit tag is a strong signal
+    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [topic for topic, _ in ranked[:max_topics]]
+
+
+def topic_vocabulary() -> list[str]:
+    """The canonical topics extract_topics can return besides hashtags."""
+    return sorted(VOCAB)
