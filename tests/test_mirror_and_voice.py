@@ -70,3 +70,17 @@ async def test_announcements_offer_private_reminders_where_the_platform_links_to
     out = await h("bob: [Going]")  # the link row stays on the edited announcement
     assert "[🔔 Remind me privately ↗]" in out
     await h.close()
+
+
+async def test_interest_in_a_native_event_is_a_soft_maybe_that_never_overrides(bot) -> None:
+    from dataclasses import replace
+
+    from bot.storage.models import Rsvp
+
+    await bot("alice: /newevent Talk 2026-12-03 20:00", "bob: [Going]")
+    chat = bot.session.chat
+    press = chat.press("carol", "Maybe")
+    await bot.app.handle(replace(press, data="rsvp:1:interested", interaction_id=None))  # carol: soft maybe
+    await bot.app.handle(replace(chat.press("bob", "Maybe"), data="rsvp:1:interested", interaction_id=None))
+    answers = {r.member_id: r.status for r in await bot.rows(Rsvp)}
+    assert answers == {2: "going", 3: "maybe"}  # bob (2) keeps his seat

@@ -37,13 +37,13 @@ from adapters.discord.interactions import (
     modal_prefill,
     options_of,
 )
-from adapters.discord.policies import opt_in, soft_rsvp_overruled, with_name
+from adapters.discord.policies import opt_in, with_name
 from adapters.discord.sender import Sender
 from adapters.discord.settings import DiscordSettings
 from adapters.discord.state import Knowledge
 from adapters.discord.translate import INBOUND, PLATFORM, GuildInfo, Lookups, translate
 from bot import i18n
-from bot.domain.events import ButtonPressed, DomainEvent
+from bot.domain.events import DomainEvent
 from bot.domain.messages import OutMessage, SentRef
 from bot.ports import Capabilities, CommandSpecView, EventSink
 
@@ -180,8 +180,6 @@ class DiscordAdapter:
         event = with_name(event, self.sender.names)
         user = event.user
         self.knowledge.remember_name(user.user_id, user.display_name, user.username)
-        if isinstance(event, ButtonPressed) and soft_rsvp_overruled(event, self.knowledge.answered):
-            return
         async with self._lock:
             if self._sink is not None:
                 await self._sink(event)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import replace
 
 from adapters.discord.state import Lru
-from bot.domain.events import ButtonPressed, CommandInvoked, DomainEvent, MessageReceived
+from bot.domain.events import CommandInvoked, DomainEvent, MessageReceived
 
-RSVP = re.compile(r"^rsvp:(\d+):(going|maybe|no)$")
 Names = Callable[[str], tuple[str | None, str | None] | None]
 
 
@@ -21,21 +19,6 @@ def with_name(event: DomainEvent, names: Names) -> DomainEvent:
     if not display:
         return event
     return replace(event, user=replace(event.user, display_name=display, username=username))
-
-
-def soft_rsvp_overruled(event: ButtonPressed, answered: Lru[tuple[str, int], bool]) -> bool:
-    """'Interested' in Discord never overrides an answer the member gave with our buttons.
-
-    Only what this process saw: the core would know better (a soft answer that never downgrades).
-    """
-    match = RSVP.match(event.data)
-    if match is None:
-        return False
-    key = (event.user.user_id, int(match.group(1)))
-    if event.interaction_id is not None:
-        answered[key] = True
-        return False
-    return key in answered
 
 
 def opt_in(event: DomainEvent, greeted: Lru[str, bool]) -> list[DomainEvent]:

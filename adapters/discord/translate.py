@@ -258,7 +258,7 @@ def _interested(data: Mapping[str, Any], env: _Env) -> list[DomainEvent]:
             chat=chat_ref(str(data["guild_id"]), user, env.lookups),
             user=user,
             occurred_at=env.now,
-            data=f"rsvp:{event_id}:maybe",
+            data=f"rsvp:{event_id}:interested",  # a soft maybe: the core never lets it override an answer
         )
     ]
 

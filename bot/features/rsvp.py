@@ -15,7 +15,7 @@ from bot.features.planner import replan_event
 from bot.registry import Registry
 from bot.storage.models import Community, Event, Member, Rsvp
 
-ANSWERS = ("going", "maybe", "no")
+ANSWERS = ("going", "maybe", "no", "interested")  # interested: a soft maybe from a platform's own events
 
 i18n.register(
     {
@@ -101,6 +101,10 @@ async def set_rsvp(ctx: Ctx, event: Event, answer: str) -> str:
         select(Rsvp).where(Rsvp.event_id == event.id, Rsvp.member_id == ctx.member.id)
     )
     previous = rsvp.status if rsvp else None
+    if answer == "interested":  # never overrides an answer given with our buttons
+        if previous is not None:
+            return "rsvp.toast_same"
+        answer = "maybe"
     if previous == answer or (answer == "going" and previous == "waitlist"):
         return "rsvp.toast_same"
     status = answer

@@ -194,7 +194,7 @@ def test_interested_in_a_mirrored_scheduled_event_is_a_soft_rsvp() -> None:
     (event,) = run("scheduled_event_user_add", knowledge)
     assert isinstance(event, ButtonPressed)
     assert (event.data, event.user.user_id, event.chat, event.interaction_id) == (
-        "rsvp:7:maybe",
+        "rsvp:7:interested",
         CAROL,
         GROUP,
         None,
