@@ -21,7 +21,7 @@ from typing import Any
 import discord
 
 from adapters.discord import client as clients
-from adapters.discord.commands import command_payloads, newevent_modal, suggestions
+from adapters.discord.commands import command_payloads, newevent_modal, suggestions, tag_suggestions
 from adapters.discord.desk import InteractionDesk
 from adapters.discord.errors import Redactor
 from adapters.discord.interactions import (
@@ -219,7 +219,13 @@ class DiscordAdapter:
         if plan == SUGGEST:
             typing = focused(payload.get("data") or {})
             known = self.knowledge.known_events(str(payload.get("guild_id")))
-            await interaction.response.autocomplete(suggestions(known, typing[1]) if typing else [])
+            if typing is None:
+                choices = []
+            elif typing[0] == "tags":
+                choices = tag_suggestions(known, typing[1])
+            else:
+                choices = suggestions(known, typing[1])
+            await interaction.response.autocomplete(choices)
             return True
         if plan == THINK:
             await interaction.response.defer(ephemeral=True, thinking=True)

@@ -7,6 +7,7 @@ not by discord.py's CommandTree.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -66,7 +67,8 @@ def newevent_options(*, max_title: int, max_occurrences: int) -> list[dict[str, 
                 "开始时间，例如 2026-12-05 19:00 或 下周一晚上7点", max_length=100),
         _option(STRING, "duration", "时长", "How long, e.g. 90m or 2h", "时长，例如 90m、2h、2小时", max_length=20),
         _option(STRING, "type", "类型", "Kind of event", "活动类型", choices=kinds),
-        _option(STRING, "tags", "标签", "Topics, e.g. #python #rust", "话题标签，例如 #python #rust", max_length=200),
+        _option(STRING, "tags", "标签", "Topics, e.g. #python #rust", "话题标签，例如 #python #rust", max_length=200,
+                autocomplete=True),
         _option(INTEGER, "capacity", "人数", "Most people going (a waitlist after that)",
                 "人数上限（之后进入候补）", min_value=1, max_value=MAX_CAPACITY),
         _option(STRING, "place", "地点", "A link or an address", "链接或地址", max_length=MAX_PLACE),
@@ -172,6 +174,32 @@ class KnownEvent:
     title: str
     starts_at: datetime | None = None
     cancelled: bool = False
+    tags: tuple[str, ...] = ()
+
+
+TAG_IN_TEXT = re.compile(r"#([\w+\-.]{1,32})")
+
+
+def tags_in(text: str) -> tuple[str, ...]:
+    """The #tags written in a text (a mirrored event's description lists the event's tags)."""
+    text = re.sub(r"gatherbot #\d+", "", text)  # the marker naming our event id is no tag
+    return tuple(dict.fromkeys(t.lower() for t in TAG_IN_TEXT.findall(text)))
+
+
+def tag_suggestions(events: Iterable[KnownEvent], typed: str) -> list[discord.app_commands.Choice[str]]:
+    """Complete the last tag being typed from the tags of this server's events, most used first."""
+    head, _, last = typed.rpartition(" ")
+    stem = last.lstrip("#＃").casefold()
+    counts: dict[str, int] = {}
+    for event in events:
+        for tag in event.tags:
+            counts[tag] = counts.get(tag, 0) + 1
+    found = sorted((t for t in counts if t.startswith(stem)), key=lambda t: (-counts[t], t))
+    prefix = f"{head} " if head else ""
+    return [
+        discord.app_commands.Choice(name=_cut(prefix + "#" + t), value=_cut(prefix + "#" + t))
+        for t in found[:MAX_CHOICES]
+    ]
 
 
 def suggestions(events: Iterable[KnownEvent], typed: str) -> list[discord.app_commands.Choice[str]]:

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from adapters.discord.commands import KnownEvent
+from adapters.discord.commands import KnownEvent, tags_in
 from adapters.discord.refs import parse_time
 from bot.domain.messages import EventMirror
 
@@ -81,7 +81,9 @@ class Knowledge:
     def mirrored(self, guild_id: str, mirror: EventMirror, external_id: str) -> None:
         """We created or changed the Scheduled Event external_id for mirror."""
         self.scheduled[external_id] = mirror.event_id
-        known = KnownEvent(mirror.event_id, mirror.title, mirror.starts_at, mirror.cancelled)
+        known = KnownEvent(
+            mirror.event_id, mirror.title, mirror.starts_at, mirror.cancelled, tags_in(mirror.description)
+        )
         self.events.setdefault(guild_id, {})[mirror.event_id] = known
 
     def learn(self, event_type: str, data: Mapping[str, Any]) -> None:
@@ -116,7 +118,8 @@ class Knowledge:
         start = data.get("scheduled_start_time")
         starts = parse_time(start, datetime.min) if start else None
         cancelled = data.get("status") in CANCELLED_OR_DONE
-        known = KnownEvent(event_id, str(data.get("name") or ""), starts, cancelled)
+        description = str(data.get("description") or "")
+        known = KnownEvent(event_id, str(data.get("name") or ""), starts, cancelled, tags_in(description))
         self.events.setdefault(str(data["guild_id"]), {})[event_id] = known
 
     def _forget_event(self, data: Mapping[str, Any]) -> None:
@@ -124,4 +127,4 @@ class Knowledge:
         events = self.events.get(str(data.get("guild_id")), {})
         if event_id is not None and event_id in events:
             old = events[event_id]
-            events[event_id] = KnownEvent(old.event_id, old.title, old.starts_at, True)
+            events[event_id] = KnownEvent(old.event_id, old.title, old.starts_at, True, old.tags)

@@ -203,3 +203,17 @@ async def test_real_discord_py_objects_translate_like_the_recorded_payloads() ->
             assert first_response(interaction_payload(live)) == first_response(recorded)
     finally:
         await client.close()
+
+
+def test_tags_are_suggested_from_the_servers_events() -> None:
+    from adapters.discord.commands import KnownEvent, tag_suggestions, tags_in
+
+    assert tags_in("code challenge · #python #ai · gatherbot #12") == ("python", "ai")
+    events = [
+        KnownEvent(1, "A", tags=("python", "ai")),
+        KnownEvent(2, "B", tags=("python",)),
+        KnownEvent(3, "C", tags=("rust",)),
+    ]
+    assert [c.value for c in tag_suggestions(events, "")] == ["#python", "#ai", "#rust"]
+    assert [c.value for c in tag_suggestions(events, "#ai #py")] == ["#ai #python"]
+    assert tag_suggestions(events, "#zzz") == []
