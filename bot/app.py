@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from bot.config import Config
 from bot.context import Ctx, UsageError
 from bot.delivery.relay import Relay
 from bot.domain.events import (
+    BotRoleChanged,
     ButtonPressed,
     CommandInvoked,
     DomainEvent,
@@ -23,7 +25,7 @@ from bot.domain.events import (
     MessageReceived,
     PollVoteCast,
 )
-from bot.ingest import PASSIVE, ingest_passive, log_values
+from bot.ingest import PASSIVE, UNCOLLECTED_COMMANDS, CollectFilter, ingest_passive, log_values, sanitize
 from bot.ports import ChatAdapter
 from bot.registry import Registry
 from bot.storage import repo
@@ -49,6 +51,7 @@ class App:
         self.registry = registry
         self.adapters = dict(adapters)
         self.relay = Relay(sessions, self.adapters, clock, config)
+        self.collect = CollectFilter(config)
         self.engine: Any = None
 
     async def close(self) -> None:
@@ -60,7 +63,13 @@ class App:
         """Handle one inbound event; False when it was a redelivery (already handled)."""
         if event.user.is_bot:
             return False
+        event = sanitize(event)
         async with self.sessions() as session:
+            if await self.collect.blocked(session, [(event.platform, event.user.user_id)]):
+                toasts = await self._uncollected(session, event)
+                await session.commit()
+                await self._answer(event, toasts)
+                return False
             ctx = await self._context(session, event)
             log_id = await repo.append_activity(session, **log_values(event, ctx.community, ctx.member))
             if log_id is None:
@@ -77,8 +86,10 @@ class App:
         Events that need a handler, and messages of members in the middle of a dialog, go
         through handle() one by one. Returns how many log rows were added (redeliveries add none).
         """
-        passive = [e for e in events if isinstance(e, PASSIVE) and not e.user.is_bot]
+        passive = [sanitize(e) for e in events if isinstance(e, PASSIVE) and not e.user.is_bot]
         async with self.sessions() as session:
+            blocked = await self.collect.blocked(session, {(e.platform, e.user.user_id) for e in passive})
+            passive = [e for e in passive if (e.platform, e.user.user_id) not in blocked]
             added, deferred = await ingest_passive(session, passive, self.config, self.clock.now())
             await session.commit()
         later = {id(e) for e in deferred}
@@ -86,6 +97,27 @@ class App:
             if not isinstance(event, PASSIVE) or id(event) in later:
                 added += int(await self.handle(event))
         return added
+
+    async def _uncollected(self, session: AsyncSession, event: DomainEvent) -> list[str]:
+        """A user on the do-not-collect list: log nothing and make no member row.
+
+        Only commands in private (answered as /privacy, so they can see where they stand and undo it)
+        and the bot's own removal from a group (not about them) are handled. Returns the toasts.
+        """
+        now = self.clock.now()
+        if isinstance(event, BotRoleChanged) and not event.chat.is_private:
+            community = await repo.community_for_chat(session, event.chat, self.config, now)
+            lang = community.locale
+        elif isinstance(event, CommandInvoked) and event.chat.is_private:
+            if event.name.lower() not in UNCOLLECTED_COMMANDS:  # any command: tell them where they stand
+                event = replace(event, name=UNCOLLECTED_COMMANDS[0], args="")
+            community = None
+            lang = i18n.normalize_lang(event.user.language_code) or self.config.language
+        else:
+            return []
+        ctx = Ctx(session, self.config, self.clock, event, community, None, lang, now, self.registry)
+        await self._dispatch(ctx)
+        return ctx.toasts
 
     async def _context(self, session: AsyncSession, event: DomainEvent) -> Ctx:
         now = self.clock.now()

@@ -182,6 +182,32 @@ def demo(db: str | None, lang: str, out: str, story_only: bool) -> None:
     ctx.invoke(demo_analytics, out=out, db=None)
 
 
+@main.command("purge")
+@config_options
+def purge_command(config_path: str | None, db: str | None) -> None:
+    """Erase expired message text and the data of groups the bot left (gatherbot run does it daily)."""
+    cfg = load_config(config_path, db)
+    setup_logging(cfg.log_level, quiet=True)
+    with friendly_errors(cfg.database_url):
+        counts = asyncio.run(_purge(cfg))
+    click.echo(", ".join(f"{name}={n}" for name, n in counts.items()))
+
+
+async def _purge(cfg: Config) -> dict[str, int]:
+    from datetime import UTC
+
+    from bot.bootstrap import prepare_database
+    from bot.features.privacy import purge
+    from bot.storage import db as dbm
+
+    await prepare_database(cfg.database_url)
+    engine = dbm.make_engine(cfg.database_url)
+    try:
+        return await purge(dbm.make_sessionmaker(engine), cfg, datetime.now(UTC))
+    finally:
+        await engine.dispose()
+
+
 @main.group("db")
 def db_group() -> None:
     """Database migrations."""

@@ -38,6 +38,9 @@ class Config:
     language: str = "en"
     timezone: str = "UTC"
     keep_text: bool = False
+    text_retention_days: int = 30
+    removed_grace_days: int = 30
+    privacy_hash_key: str = ""  # secret: the HMAC key of the do-not-collect list ("" = generated once)
     reminder_offsets: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=1))
     remind_maybe: bool = False
     default_duration: timedelta = timedelta(hours=1)
@@ -110,7 +113,7 @@ def _duration(path: str, value: Any) -> timedelta:
 def _zone(path: str, value: Any) -> str:
     try:
         ZoneInfo(_typed(path, value, str))
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise ConfigError(f'{path}: unknown timezone {value!r} (example: "Asia/Shanghai")') from exc
     return str(value)
 
@@ -152,7 +155,7 @@ def _rate_limits(data: dict[str, Any]) -> dict[str, RateLimit]:
 KNOWN_KEYS = {
     "bot": {"adapters", "language", "timezone", "log_level"},
     "database": {"url"},
-    "privacy": {"keep_text"},
+    "privacy": {"keep_text", "text_retention_days", "removed_grace_days", "hash_key"},
     "reminders": {"default_offsets", "include_maybe"},
     "events": {"default_duration", "max_title", "max_occurrences", "wizard_timeout"},
     "checkin": {"opens_before"},
@@ -227,6 +230,14 @@ def from_dict(data: dict[str, Any], env: dict[str, str] | None = None) -> Config
         language=_language("bot.language", _get(data, "bot.language", d.language)),
         timezone=_zone("bot.timezone", _get(data, "bot.timezone", d.timezone)),
         keep_text=_typed("privacy.keep_text", _get(data, "privacy.keep_text", d.keep_text), bool),
+        text_retention_days=_whole(
+            "privacy.text_retention_days", _get(data, "privacy.text_retention_days", d.text_retention_days)
+        ),
+        removed_grace_days=_whole(
+            "privacy.removed_grace_days", _get(data, "privacy.removed_grace_days", d.removed_grace_days)
+        ),
+        privacy_hash_key=env.get(ENV_PREFIX + "PRIVACY_KEY")
+        or _typed("privacy.hash_key", _get(data, "privacy.hash_key", d.privacy_hash_key), str),
         reminder_offsets=tuple(
             sorted({_duration("reminders.default_offsets", o) for o in offsets}, reverse=True)
         ),

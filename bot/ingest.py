@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -25,7 +30,7 @@ from bot.domain.events import (
     VoiceLeft,
 )
 from bot.storage import repo
-from bot.storage.models import Activity, Community, Conversation, Member
+from bot.storage.models import Activity, Community, Conversation, DoNotCollect, InstallationSecret, Member
 
 KINDS: dict[type[DomainEvent], str] = {
     MessageReceived: "message",
@@ -44,6 +49,90 @@ KINDS: dict[type[DomainEvent], str] = {
 # (VoiceJoined is not: joining an event's voice channel checks the member in.)
 PASSIVE = (MessageReceived, ReactionAdded, ReactionRemoved, MemberJoined, MemberLeft, VoiceLeft)
 CHUNK = 500
+# Commands still handled for a user on the do-not-collect list (in private, and logged nowhere),
+# so that they can see where they stand and undo it.
+UNCOLLECTED_COMMANDS = ("privacy",)
+KEY_NAME = "do_not_collect"
+# The columns' lengths (platforms keep names far shorter; PostgreSQL would refuse longer ones).
+MAX_NAME, MAX_USERNAME = 256, 64
+MAX_LOGGED_TEXT = 4096  # the longest message Telegram allows (Discord: 4000)
+# Removed from what members type: NUL and other control characters (PostgreSQL refuses NUL in text;
+# terminals and logs misread the rest) and the bidi embedding/override/isolate controls, which would let
+# a title reorder the bot's own words around it when echoed. Newlines and tabs stay.
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_text(text: str) -> str:
+    """Text without control characters (but newline and tab) or bidi overrides."""
+    return _UNSAFE.sub("", text)
+
+
+def sanitize(event: DomainEvent) -> DomainEvent:
+    """The event with unsafe characters removed from everything a person typed or named."""
+    user, chat = event.user, event.chat
+    name, username = user.display_name, user.username or ""
+    if _UNSAFE.search(name + username) or len(name) > MAX_NAME or len(username) > MAX_USERNAME:
+        user = replace(
+            user,
+            display_name=clean_text(name)[:MAX_NAME],
+            username=user.username and clean_text(user.username)[:MAX_USERNAME],
+        )
+    if _UNSAFE.search(chat.title) or len(chat.title) > MAX_NAME:
+        chat = replace(chat, title=clean_text(chat.title)[:MAX_NAME])
+    fields: dict[str, Any] = {}
+    if isinstance(event, MessageReceived) and _UNSAFE.search(event.text):
+        fields["text"] = clean_text(event.text)
+    elif isinstance(event, CommandInvoked) and _UNSAFE.search(event.name + event.args):
+        fields.update(name=clean_text(event.name), args=clean_text(event.args))
+    elif isinstance(event, ButtonPressed) and _UNSAFE.search(event.data):
+        fields["data"] = clean_text(event.data)
+    if user is event.user and chat is event.chat and not fields:
+        return event
+    return replace(event, user=user, chat=chat, **fields)
+
+
+def user_hash(key: bytes, platform: str, user_id: str) -> str:
+    """The keyed hash that stands for a platform user on the do-not-collect list."""
+    return hmac.new(key, f"{platform}\x00{user_id}".encode(), hashlib.sha256).hexdigest()
+
+
+async def hash_key(session: AsyncSession, config: Config, *, create: bool = False) -> bytes | None:
+    """The do-not-collect key: configured, else generated once and kept in the database (None: not yet)."""
+    if config.privacy_hash_key:
+        return config.privacy_hash_key.encode()
+    stmt = select(InstallationSecret.value).where(InstallationSecret.name == KEY_NAME)
+    value = await session.scalar(stmt)
+    if value is None and create:
+        await session.execute(
+            repo.dialect_insert(session, InstallationSecret)
+            .values(name=KEY_NAME, value=secrets.token_hex(32), created_at=datetime.now(UTC))
+            .on_conflict_do_nothing()
+        )
+        value = await session.scalar(stmt)
+    return bytes.fromhex(value) if value else None
+
+
+class CollectFilter:
+    """Tells which users asked that nothing be collected about them (the key is read once, then kept)."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self._key: bytes | None = None
+
+    async def blocked(self, session: AsyncSession, users: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        """The (platform, user id) pairs among users that are on the do-not-collect list."""
+        users = set(users)
+        if not users:
+            return set()
+        if self._key is None:
+            self._key = await hash_key(session, self.config)
+            if self._key is None:  # no key yet: nobody can be on the list
+                return set()
+        hashes = {user_hash(self._key, platform, user_id): (platform, user_id) for platform, user_id in users}
+        found = await session.scalars(
+            select(DoNotCollect.user_hash).where(DoNotCollect.user_hash.in_(hashes))
+        )
+        return {hashes[h] for h in found}
 
 
 def log_values(event: DomainEvent, community: Community | None, member: Member | None) -> dict[str, Any]:
@@ -62,7 +151,7 @@ def log_values(event: DomainEvent, community: Community | None, member: Member |
         values.update(message_id=event.message_id, reply_to=event.reply_to_message_id)
         values["data"] = {**values["data"], "chars": len(event.text), "attachments": event.attachments}
         if keep_text:
-            values["text"] = event.text
+            values["text"] = event.text[:MAX_LOGGED_TEXT]
     elif isinstance(event, CommandInvoked):
         values.update(message_id=event.message_id)
         values["data"] = {**values["data"], "name": event.name[:64], "chars": len(event.args)}
@@ -78,6 +167,8 @@ def log_values(event: DomainEvent, community: Community | None, member: Member |
         values["data"] = {**values["data"], "emoji": event.emoji}
     elif isinstance(event, VoiceJoined | VoiceLeft):
         values["data"] = {**values["data"], "channel": event.channel_id}
+    elif isinstance(event, BotRoleChanged):
+        values["data"] = {**values["data"], "present": event.present, "admin": event.is_admin}
     return values
 
 

@@ -1,8 +1,9 @@
 """Running gatherbot as a service: adapters feed the app, APScheduler drives the periodic ticks.
 
 APScheduler holds no per-reminder jobs: everything scheduled is a row in the outbox. It only runs
-the relay tick (and later the nightly analytics), with misfire_grace_time=None and coalesce=True so
-a tick missed while the process was busy or asleep runs once, late, instead of being dropped.
+the relay tick, the daily privacy purge (and later the nightly analytics), with misfire_grace_time=None
+and coalesce=True so a run missed while the process was busy or asleep happens once, late, instead of
+being dropped.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -18,9 +20,12 @@ from bot.app import App
 from bot.bootstrap import build_app, load_adapter
 from bot.config import Config
 from bot.domain.events import DomainEvent
+from bot.features.privacy import purge
 from bot.ports import ChatAdapter
 
 logger = logging.getLogger(__name__)
+PURGE_EVERY = timedelta(days=1)
+PURGE_FIRST_AFTER = timedelta(minutes=1)  # and once soon after each start, so restarts never skip it
 
 
 class Service:
@@ -48,6 +53,14 @@ class Service:
         except Exception:  # noqa: BLE001 - the scheduler must keep ticking
             logger.exception("relay tick failed; retrying on the next tick")
 
+    async def purge(self) -> dict[str, int] | None:
+        """The daily privacy purge (expired text, removed communities); a failure waits for the next run."""
+        try:
+            return await purge(self.app, self.app.config, self.app.clock.now())
+        except Exception:  # noqa: BLE001 - the scheduler must keep running
+            logger.exception("privacy purge failed; it runs again on schedule")
+            return None
+
     async def _kicked_relay(self) -> None:
         while True:
             await self._kick.wait()
@@ -60,6 +73,16 @@ class Service:
             "interval",
             seconds=self.app.config.tick_seconds,
             id="relay",
+            misfire_grace_time=None,
+            coalesce=True,
+            max_instances=1,
+        )
+        self.scheduler.add_job(
+            self.purge,
+            "interval",
+            seconds=PURGE_EVERY.total_seconds(),
+            id="privacy_purge",
+            next_run_time=datetime.now(UTC) + PURGE_FIRST_AFTER,
             misfire_grace_time=None,
             coalesce=True,
             max_instances=1,

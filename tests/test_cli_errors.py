@@ -41,3 +41,9 @@ def test_db_commands_round_trip_on_sqlite(tmp_path) -> None:  # type: ignore[no-
     assert runner.invoke(main, ["db", "upgrade", "--db", db]).exit_code == 0
     assert runner.invoke(main, ["db", "current", "--db", db]).output.strip() == head()
     assert "at base" in runner.invoke(main, ["db", "downgrade", "base", "--db", db]).output
+
+
+def test_purge_command_reports_what_it_erased(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    result = CliRunner().invoke(main, ["purge", "--db", str(tmp_path / "p.db")])
+    assert result.exit_code == 0, result.output
+    assert "=" in result.output and "Traceback" not in result.output

@@ -181,7 +181,7 @@ async def timezone(ctx: Ctx, args: str) -> None:
         return
     try:
         found = ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         problem = ctx.t("tz.bad", zone=zone[:64])
         raise UsageError(ctx.t("error.usage", problem=problem, usage=TZ_USAGE, example="/timezone Europe/Berlin")) from None
     ctx.member.timezone = found.key
@@ -243,7 +243,7 @@ def _setting_value(ctx: Ctx, name: str, value: str) -> object:
     if name == "timezone":
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             raise _bad(ctx, name, value) from None
         return value
     if name == "language":

@@ -258,7 +258,7 @@ def parse_tags(values: list[str]) -> list[str]:
 def parse_zone(text: str) -> ZoneInfo:
     try:
         return ZoneInfo(text)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise FormError("form.bad_zone", text=text[:64]) from None
 
 

@@ -239,3 +239,33 @@ class Conversation(Base):
     step: Mapped[str] = mapped_column(String(32))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DoNotCollect(Base):
+    """Platform users who asked that nothing be collected about them, as a keyed hash (never the id)."""
+
+    __tablename__ = "do_not_collect"
+
+    user_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # HMAC-SHA256 of (platform, user id)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class InstallationSecret(Base):
+    """A secret generated once per installation (the do-not-collect hash key when none is configured)."""
+
+    __tablename__ = "installation_secrets"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class BotRemoval(Base):
+    """When the bot was removed from a community's group; its data is purged after a grace period."""
+
+    __tablename__ = "bot_removals"
+
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), primary_key=True
+    )
+    removed_at: Mapped[datetime] = mapped_column(UTCDateTime)
