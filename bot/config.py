@@ -57,6 +57,7 @@ class Config:
     rate_limits: dict[str, RateLimit] = field(default_factory=dict)
     telegram: dict[str, Any] = field(default_factory=dict)
     discord: dict[str, Any] = field(default_factory=dict)
+    analytics: dict[str, Any] = field(default_factory=dict)  # the [analytics] table (analytics.config)
     log_level: str = "INFO"
 
     def rate_limit(self, platform: str) -> RateLimit | None:
@@ -203,6 +204,18 @@ def _log_level(value: Any) -> str:
     return level
 
 
+def _analytics(table: dict[str, Any]) -> dict[str, Any]:
+    """Validate the [analytics] table now, so a bad value stops start-up naming its key."""
+    from analytics.config import AnalyticsConfigError
+    from analytics.config import from_dict as analytics_from_dict
+
+    try:
+        analytics_from_dict(table)
+    except AnalyticsConfigError as exc:
+        raise ConfigError(str(exc)) from None
+    return dict(table)
+
+
 def from_dict(data: dict[str, Any], env: dict[str, str] | None = None) -> Config:
     """Validate a parsed TOML document (plus environment overrides) into a Config."""
     env = dict(os.environ) if env is None else env
@@ -223,7 +236,9 @@ def from_dict(data: dict[str, Any], env: dict[str, str] | None = None) -> Config
         telegram["token"] = env[ENV_PREFIX + "TELEGRAM_TOKEN"]
     if env.get(ENV_PREFIX + "DISCORD_TOKEN"):
         discord["token"] = env[ENV_PREFIX + "DISCORD_TOKEN"]
+    analytics = _analytics(_typed("analytics", _get(data, "analytics", {}), dict))
     return Config(
+        analytics=analytics,
         database_url=env.get(ENV_PREFIX + "DATABASE_URL")
         or _typed("database.url", _get(data, "database.url", d.database_url), str),
         adapters=tuple(adapters),

@@ -67,6 +67,14 @@ class Service:
             self._kick.clear()
             await self.tick()
 
+    def _schedule_analytics(self) -> None:
+        """The nightly analytics run, in a worker process (pandas and scikit-learn load only there)."""
+        from analytics.config import from_dict
+        from analytics.jobs import schedule_nightly
+
+        config = self.app.config
+        schedule_nightly(self.scheduler, config.database_url, from_dict(config.analytics), timezone=config.timezone)
+
     async def start(self) -> None:
         self.scheduler.add_job(
             self.tick,
@@ -87,6 +95,7 @@ class Service:
             coalesce=True,
             max_instances=1,
         )
+        self._schedule_analytics()
         self.scheduler.start()
         self._kicker = asyncio.create_task(self._kicked_relay())
         for adapter in self.app.adapters.values():

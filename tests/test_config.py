@@ -50,6 +50,7 @@ FIELD_KEYS: dict[str, tuple[str, ...]] = {
     ),
     "telegram": ("telegram.token",),
     "discord": ("discord.token",),
+    "analytics": ("analytics.nightly_cron",),
 }
 
 
@@ -111,8 +112,12 @@ def test_every_key_in_the_example_has_a_comment_with_its_default() -> None:
 def test_example_loads_and_shows_the_defaults() -> None:
     cfg, default = load(EXAMPLE, env=NO_ENV), Config()
     for f in dataclasses.fields(Config):
-        if f.name not in ("rate_limits", "telegram", "discord"):
+        if f.name not in ("rate_limits", "telegram", "discord", "analytics"):
             assert getattr(cfg, f.name) == getattr(default, f.name), f.name
+    from analytics.config import AnalyticsConfig
+    from analytics.config import from_dict as analytics_from_dict
+
+    assert analytics_from_dict(cfg.analytics) == AnalyticsConfig()  # the example shows the defaults
     for platform in PLATFORMS:
         assert cfg.rate_limit(platform) == default.rate_limit(platform) == DEFAULT_LIMITS[platform]
     assert cfg.rate_limit("console") is None
@@ -357,3 +362,13 @@ def test_unreadable_config_is_a_config_error(tmp_path: Path) -> None:
         load(tmp_path / "bad.toml", NO_ENV)
     with pytest.raises(ConfigError, match="cannot read"):
         load(tmp_path, NO_ENV)  # a directory
+
+
+def test_a_bad_analytics_setting_is_a_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text("[analytics]\nwindow_days = 0\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="analytics.window_days"):
+        load(path, NO_ENV)
+    path.write_text("[analytics]\nwindwo_days = 9\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="analytics.windwo_days: unknown"):
+        load(path, NO_ENV)

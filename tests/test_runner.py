@@ -37,6 +37,9 @@ async def test_service_answers_and_ticks(tmp_path) -> None:  # type: ignore[no-u
         await wait_for(lambda: service.ticks >= ticks + 2)  # the periodic tick keeps running
         job = service.scheduler.get_job("relay")
         assert job.misfire_grace_time is None and job.coalesce is True and job.max_instances == 1
+        nightly = service.scheduler.get_job("analytics-nightly")
+        assert nightly is not None and nightly.coalesce is True and nightly.max_instances == 1
+        assert str(nightly.trigger).startswith("cron[") and "hour='3'" in str(nightly.trigger)
     finally:
         await service.stop()
     assert adapter.sink is None
