@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from analytics.topics import extract_topics
 from bot.config import Config
 from bot.domain.events import (
     BotRoleChanged,
@@ -150,6 +151,10 @@ def log_values(event: DomainEvent, community: Community | None, member: Member |
     if isinstance(event, MessageReceived):
         values.update(message_id=event.message_id, reply_to=event.reply_to_message_id)
         values["data"] = {**values["data"], "chars": len(event.text), "attachments": event.attachments}
+        # Topic tags are taken now, so analytics has topics even where the text itself is not kept.
+        topics = extract_topics(event.text, community.locale if community else None) if event.text else []
+        if topics:
+            values["data"]["topics"] = topics
         if keep_text:
             values["text"] = event.text[:MAX_LOGGED_TEXT]
     elif isinstance(event, CommandInvoked):

@@ -41,3 +41,13 @@ async def test_commands_and_dialog_answers_in_a_batch_are_handled(bot) -> None:
     bot.clock.advance(timedelta(minutes=1))
     await bot("alice: tomorrow 20:00", "alice: skip", "alice: skip", "alice: skip")
     assert [e.title for e in await bot.rows(Event)] == ["Batch night"]
+
+
+async def test_topics_are_extracted_at_ingest_even_when_text_is_not_kept(bot) -> None:
+    chat = bot.session.chat
+    await bot.app.ingest_batch([chat.say("bob", "Anyone using asyncio task groups in Python?"),
+                                chat.say("carol", "我们下周用Rust写一个命令行工具"), chat.say("dave", "hi")])  # fmt: skip
+    rows = {a.member_id: a for a in await bot.rows(Activity)}
+    assert "python" in rows[1].data["topics"] and rows[1].text is None
+    assert "rust" in rows[2].data["topics"]
+    assert "topics" not in rows[3].data
