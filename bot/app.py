@@ -25,6 +25,7 @@ from bot.domain.events import (
     MessageReceived,
     PollVoteCast,
 )
+from bot.features.planner import replan_member
 from bot.ingest import PASSIVE, UNCOLLECTED_COMMANDS, CollectFilter, ingest_passive, log_values, sanitize
 from bot.ports import ChatAdapter
 from bot.registry import Registry
@@ -126,6 +127,7 @@ class App:
         if event.chat.is_private:
             memberships = await repo.members_of_user(session, event.platform, event.user.user_id)
             if isinstance(event, MessageReceived | CommandInvoked):  # they wrote to us: we may write back
+                opened = [m for m, _ in memberships if not m.can_dm]
                 for m, _ in memberships:
                     m.can_dm = True
             if memberships:
@@ -139,12 +141,17 @@ class App:
             if community
             else i18n.normalize_lang(event.user.language_code) or self.config.language
         )
-        return Ctx(session, self.config, self.clock, event, community, member, lang, now, self.registry)
+        ctx = Ctx(session, self.config, self.clock, event, community, member, lang, now, self.registry)
+        if event.chat.is_private and isinstance(event, MessageReceived | CommandInvoked):
+            ctx.dm_opened = opened
+        return ctx
 
     async def _dispatch(self, ctx: Ctx) -> None:
         """Run the feature inside a savepoint: on bad input or a bug, undo it but keep the log row."""
         try:
             async with ctx.session.begin_nested():
+                for member in ctx.dm_opened:  # reminders can now come privately: re-plan them
+                    await replan_member(ctx.session, member, self.config, ctx.now)
                 await self._route(ctx)
         except UsageError as exc:
             await self._reload(ctx)

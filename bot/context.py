@@ -40,6 +40,7 @@ class Ctx:
     now: datetime
     registry: Any = None
     toasts: list[str] = field(default_factory=list)
+    dm_opened: list[Member] = field(default_factory=list)  # memberships this private message made reachable
     _replies: int = 0
 
     @property

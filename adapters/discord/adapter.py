@@ -37,7 +37,7 @@ from adapters.discord.interactions import (
     modal_prefill,
     options_of,
 )
-from adapters.discord.policies import opt_in, with_name
+from adapters.discord.policies import with_name
 from adapters.discord.sender import Sender
 from adapters.discord.settings import DiscordSettings
 from adapters.discord.state import Knowledge
@@ -183,8 +183,6 @@ class DiscordAdapter:
         async with self._lock:
             if self._sink is not None:
                 await self._sink(event)
-                for extra in opt_in(event, self.knowledge.greeted):
-                    await self._sink(extra)
 
     # --- inbound: interactions -------------------------------------------------------------
 

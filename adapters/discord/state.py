@@ -56,7 +56,6 @@ class Knowledge:
     def __init__(self, size: int = 20_000) -> None:
         self.message_channels: Lru[str, str] = Lru(size)  # message id -> channel id
         self.names: Lru[str, tuple[str | None, str | None]] = Lru(size)  # user id -> (display, username)
-        self.greeted: Lru[str, bool] = Lru(size)  # users who wrote to the bot privately
         self.scheduled: dict[str, int] = {}  # Scheduled Event id -> our event id
         self.events: dict[str, dict[int, KnownEvent]] = {}  # guild -> our id -> event
         self.voice: dict[tuple[str, str], str] = {}  # (guild, user) -> voice channel

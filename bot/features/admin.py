@@ -138,9 +138,6 @@ async def start(ctx: Ctx, args: str) -> None:
         await ctx.reply("start.unknown")
     else:
         await ctx.reply("start.private", name=ctx.event.user.display_name)
-        from bot.features.reminders import replan_member
-
-        await replan_member(ctx, ctx.member)
 
 
 async def lang(ctx: Ctx, args: str) -> None:

@@ -12,7 +12,7 @@ from bot.delivery import outbox
 from bot.delivery.render import RenderCtx, Renderer, register
 from bot.domain.messages import OutMessage, Target
 from bot.features.common import fmt_time, member_lang, mention
-from bot.storage.models import Community, Delivery, Event, Member, Rsvp
+from bot.storage.models import Community, Delivery, Event, Member
 from bot.timeparse import format_duration
 
 
@@ -55,27 +55,15 @@ async def fallback_to_group(rc: RenderCtx, row: Delivery) -> None:
     if member is None:
         return
     member.can_dm = False
-    await _replan_member_events(rc, member)
+    from bot.features.planner import replan_member
+
+    await replan_member(rc.session, member, rc.config, rc.now)
     await outbox.enqueue(
         rc.session, key=f"{row.dedupe_key}:fallback", platform=row.platform, kind="notify_group", due_at=rc.now,
         now=rc.now, community_id=row.community_id, event_id=row.event_id,
         payload={"key": row.payload.get("key", "reminder.group"), "params": row.payload.get("params", {}),
                  "member_ids": [member.id], "offset": row.payload.get("offset")},
     )  # fmt: skip
-
-
-async def _replan_member_events(rc: RenderCtx, member: Member) -> None:
-    from bot.features.planner import replan_event
-
-    community = await rc.session.get(Community, member.community_id)
-    assert community is not None
-    events = await rc.session.scalars(
-        select(Event)
-        .join(Rsvp, Rsvp.event_id == Event.id)
-        .where(Rsvp.member_id == member.id, Event.status == "scheduled", Event.starts_at > rc.now)
-    )
-    for event in events:
-        await replan_event(rc.session, event, community, rc.config, rc.now)
 
 
 async def render_notify_group(rc: RenderCtx, row: Delivery) -> OutMessage | None:

@@ -92,3 +92,17 @@ def checkin_lead(config: Config) -> timedelta:
 def group_reminder_members(recipients: list[tuple[Member, list[int]]], offset: int) -> list[Member]:
     """Who a group reminder at this offset mentions: those without private messages who chose it."""
     return [m for m, offsets in recipients if not m.can_dm and offset in offsets]
+
+
+async def replan_member(session: AsyncSession, member: Member, config: Config, now: datetime) -> None:
+    """Re-plan every upcoming event the member answered (their timing, reach or opt-out changed)."""
+    community = await session.get(Community, member.community_id)
+    if community is None:
+        return
+    events = await session.scalars(
+        select(Event)
+        .join(Rsvp, Rsvp.event_id == Event.id)
+        .where(Rsvp.member_id == member.id, Event.status == "scheduled", Event.starts_at > now)
+    )
+    for event in events:
+        await replan_event(session, event, community, config, now)

@@ -11,11 +11,12 @@ from bot import i18n
 from bot.context import Ctx, UsageError
 from bot.delivery.render import RenderCtx, Renderer, register
 from bot.domain.messages import OutMessage, Target
+from bot.features import planner
 from bot.features.common import community_setting, fmt_time, member_lang, mention
 from bot.features.notify import dm_target, fallback_to_group
-from bot.features.planner import group_reminder_members, reminder_recipients, replan_event
+from bot.features.planner import group_reminder_members, reminder_recipients
 from bot.registry import CommandSpec, Registry
-from bot.storage.models import Community, Delivery, Event, Member, Rsvp
+from bot.storage.models import Community, Delivery, Event, Member
 from bot.timeparse import TimeParseError, format_duration, parse_offsets
 
 MAX_OFFSET = timedelta(days=14)
@@ -131,14 +132,7 @@ async def render_group_reminder(rc: RenderCtx, row: Delivery) -> OutMessage | No
 
 async def replan_member(ctx: Ctx, member: Member) -> None:
     """Re-plan every upcoming event the member answered (after a preference change)."""
-    assert ctx.community is not None
-    events = await ctx.session.scalars(
-        select(Event)
-        .join(Rsvp, Rsvp.event_id == Event.id)
-        .where(Rsvp.member_id == member.id, Event.status == "scheduled", Event.starts_at > ctx.now)
-    )
-    for event in events:
-        await replan_event(ctx.session, event, ctx.community, ctx.config, ctx.now)
+    await planner.replan_member(ctx.session, member, ctx.config, ctx.now)
 
 
 async def remind(ctx: Ctx, args: str) -> None:
