@@ -263,3 +263,17 @@ def test_external_locations_name_channels() -> None:
     assert location(f"Room <#{VOICE}>", names) == "Room #Study Room"
     assert location(None, names) == "Discord"
     assert len(location("x" * 300, names)) == 100
+
+
+def test_markdown_in_our_text_is_shown_as_typed() -> None:
+    from adapters.discord.outbound import text_kwargs
+
+    message = OutMessage(
+        Target("discord", "1", False, "group"),
+        "📅 **Free** [prize](javascript:alert(1)) _now_ for @bob_s\n📍 https://meet.example/a_b",
+        mentions=("42",),
+    )
+    content = text_kwargs(message, lambda uid: ("Bob S", "bob_s"))["content"]
+    assert content == (
+        "📅 \\*\\*Free\\*\\* \\[prize](javascript:alert(1)) \\_now\\_ for <@42>\n📍 https://meet.example/a_b"
+    )
