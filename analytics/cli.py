@@ -100,6 +100,38 @@ def evaluate_cmd(
     click.echo(evaluation_table(result))
 
 
+@analytics_group.command("export")
+@click.option("--config", "config_path", default=None, type=click.Path(dir_okay=False), help=CONFIG_HELP)
+@click.option("--db", "db", default=None, help=DB_HELP)
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder for the CSV files.")
+@click.option(
+    "--pseudonymize/--member-ids",
+    default=True,
+    help="Members as keyed hashes (default), or as internal member ids; never platform ids or names.",
+)
+def export_cmd(config_path: str | None, db: str | None, out: str, pseudonymize: bool) -> None:
+    """Write the latest results (segments, members, events, recommendations) as CSV for analysts."""
+    from analytics.export import export
+    from bot import config as bot_config
+    from bot.storage import db as dbm
+
+    url, _ = _settings(config_path, db)
+    cfg = bot_config.load(config_path if config_path or not Path("config.toml").exists() else "config.toml")
+
+    async def go() -> dict[str, int]:
+        engine = dbm.make_engine(url)
+        try:
+            async with dbm.make_sessionmaker(engine)() as session:
+                counts = await export(session, cfg, Path(out), pseudonymize=pseudonymize)
+                await session.commit()  # the export key, if it was made just now
+                return counts
+        finally:
+            await engine.dispose()
+
+    counts = asyncio.run(go())
+    click.echo(", ".join(f"{name}: {n} rows" for name, n in counts.items()) + f" -> {out}")
+
+
 @click.command("demo-analytics")
 @click.option(
     "--out", default="gatherbot-demo", type=click.Path(file_okay=False), help="Folder for the PNG charts."
