@@ -6,7 +6,7 @@ import copy
 import itertools
 import json
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,9 +19,10 @@ from bot.clock import SimulatedClock
 from bot.config import Config
 from bot.domain.events import DomainEvent
 from tests.discord.fakes import TOKEN, FakeClient, fake_interaction, fixture
+from tests.platform_flow import DeliveringClock
 
 
-class Flow:
+class Flow(DeliveringClock):
     """The core app + the Discord adapter + the fake Discord, on a simulated clock."""
 
     def __init__(self, client: FakeClient, adapter: DiscordAdapter, app: App) -> None:
@@ -58,23 +59,6 @@ class Flow:
         interaction = fake_interaction(payload, self.client)
         await self.adapter.handle_interaction(interaction)
         return interaction
-
-    async def deliver(self, steps: int = 30) -> None:
-        """Send everything due now, letting simulated seconds pass for the rate limits."""
-        for _ in range(steps):
-            await self.app.relay.drain()
-            due = await self.app.relay.next_due_at()
-            if due is None or due > self.clock.now() + timedelta(seconds=30):
-                return
-            self.clock.advance(timedelta(seconds=3))
-        raise AssertionError("outbox still has messages due after many rate-limit windows")
-
-    async def advance(self, delta: timedelta) -> None:
-        """Let time pass in 5-minute steps, delivering whatever falls due."""
-        end = self.clock.now() + delta
-        while self.clock.now() < end:
-            self.clock.advance(min(timedelta(minutes=5), end - self.clock.now()))
-            await self.deliver()
 
 
 def make_config(db: str, **discord: Any) -> Config:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,6 +17,7 @@ from bot.bootstrap import build_app
 from bot.clock import SimulatedClock
 from bot.config import Config
 from bot.domain.events import DomainEvent
+from tests.platform_flow import DeliveringClock
 from tests.telegram.fakes import BOT_USER, DATE, TOKEN, FakeTelegram
 
 GROUP_ID = -1001234567890
@@ -67,7 +68,7 @@ class Updates:
         return {"update_id": next(self._ids), "poll_answer": answer}
 
 
-class Flow:
+class Flow(DeliveringClock):
     """The core app + the Telegram adapter + the fake Bot API, on a simulated clock."""
 
     def __init__(self, fake: FakeTelegram, adapter: TelegramAdapter, app: App) -> None:
@@ -89,23 +90,6 @@ class Flow:
         application = self.adapter.application
         assert application is not None
         await application.process_update(Update.de_json(payload, application.bot))
-
-    async def deliver(self, steps: int = 30) -> None:
-        """Send everything due now, letting simulated seconds pass for the rate limits."""
-        for _ in range(steps):
-            await self.app.relay.drain()
-            due = await self.app.relay.next_due_at()
-            if due is None or due > self.clock.now() + timedelta(seconds=30):
-                return
-            self.clock.advance(timedelta(seconds=3))
-        raise AssertionError("outbox still has messages due after many rate-limit windows")
-
-    async def advance(self, delta: timedelta) -> None:
-        """Let time pass in 5-minute steps, delivering whatever falls due."""
-        end = self.clock.now() + delta
-        while self.clock.now() < end:
-            self.clock.advance(min(timedelta(minutes=5), end - self.clock.now()))
-            await self.deliver()
 
     def sent_to(self, chat_id: int) -> list[dict[str, Any]]:
         return [p for p in self.fake.of("sendMessage") if int(p["chat_id"]) == chat_id]
