@@ -182,29 +182,35 @@ async def ingest_passive(
 ) -> tuple[int, list[DomainEvent]]:
     """Log passive group events in bulk; return (rows added, events that need a handler after all)."""
     communities: dict[tuple[str, str], Community] = {}
-    members: dict[tuple[int, str], Member] = {}
-    rows: list[dict[str, Any]] = []
-    in_dialog = await _members_in_dialog(session)
-    deferred: list[DomainEvent] = []
-    for event in events:
-        if event.chat.is_private:
-            deferred.append(event)
-            continue
+    group = [e for e in events if not e.chat.is_private]
+    deferred: list[DomainEvent] = [e for e in events if e.chat.is_private]
+    latest: dict[tuple[str, str], dict[str, tuple[Any, datetime]]] = {}
+    first: dict[tuple[str, str], dict[str, datetime]] = {}
+    for event in group:  # one lookup per community and user, with their latest name and time
         key = (event.platform, event.chat.chat_id)
         if key not in communities:
             communities[key] = await repo.community_for_chat(session, event.chat, config, now)
-        community = communities[key]
-        mkey = (community.id, event.user.user_id)
-        if mkey not in members:
-            members[mkey] = await repo.member_for_user(session, community, event.user, event.occurred_at)
-        member = members[mkey]
+        seen = latest.setdefault(key, {})
+        if event.user.user_id not in seen or seen[event.user.user_id][1] <= event.occurred_at:
+            seen[event.user.user_id] = (event.user, event.occurred_at)
+        earliest = first.setdefault(key, {})
+        earliest[event.user.user_id] = min(
+            earliest.get(event.user.user_id, event.occurred_at), event.occurred_at
+        )
+    members: dict[tuple[str, str], dict[str, Member]] = {
+        key: await repo.members_for_users(session, communities[key], users, first[key])
+        for key, users in latest.items()
+    }
+    rows: list[dict[str, Any]] = []
+    in_dialog = await _members_in_dialog(session)
+    for event in group:
+        key = (event.platform, event.chat.chat_id)
+        community, member = communities[key], members[key][event.user.user_id]
         if isinstance(event, MessageReceived) and (member.id, event.chat.chat_id) in in_dialog:
             deferred.append(event)
             continue
         if isinstance(event, MemberJoined | MemberLeft):
             member.is_member = isinstance(event, MemberJoined)
-        if member.last_seen_at is None or member.last_seen_at < event.occurred_at:
-            member.last_seen_at = event.occurred_at
         rows.append(log_values(event, community, member))
     added = 0
     for start in range(0, len(rows), CHUNK):

@@ -51,3 +51,15 @@ async def test_topics_are_extracted_at_ingest_even_when_text_is_not_kept(bot) ->
     assert "python" in rows[1].data["topics"] and rows[1].text is None
     assert "rust" in rows[2].data["topics"]
     assert "topics" not in rows[3].data
+
+
+async def test_a_batch_resolves_members_once_with_their_first_and_latest_times(bot) -> None:
+    from datetime import timedelta
+
+    chat = bot.session.chat
+    first = chat.say("newbie", "hello")
+    bot.clock.advance(timedelta(hours=2))
+    later = chat.say("newbie", "still here")
+    assert await bot.app.ingest_batch([later, first]) == 2  # any order within a batch
+    member = (await bot.rows(Member, Member.username == "newbie"))[0]
+    assert member.joined_at == first.occurred_at and member.last_seen_at == later.occurred_at

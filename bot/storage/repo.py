@@ -53,32 +53,24 @@ async def community_for_chat(
     return community
 
 
-async def member_for_user(
-    session: AsyncSession, community: Community, user: UserRef, now: datetime
-) -> Member:
-    """The member row of a user in a community, created on first sight and kept up to date."""
-    stmt = select(Member).where(Member.community_id == community.id, Member.user_id == user.user_id)
-    member = await session.scalar(stmt)
-    if member is None:
-        await session.execute(
-            dialect_insert(session, Member)
-            .values(
-                community_id=community.id,
-                user_id=user.user_id,
-                display_name=user.display_name,
-                username=user.username,
-                role="member",
-                analytics_opt_out=False,
-                reminders_opt_out=False,
-                can_dm=False,
-                is_member=True,
-                joined_at=now,
-                created_at=now,
-            )
-            .on_conflict_do_nothing()
-        )
-        member = await session.scalar(stmt)
-        assert member is not None
+def _new_member(community: Community, user: UserRef, now: datetime) -> dict[str, Any]:
+    return {
+        "community_id": community.id,
+        "user_id": user.user_id,
+        "display_name": user.display_name,
+        "username": user.username,
+        "role": "member",
+        "analytics_opt_out": False,
+        "reminders_opt_out": False,
+        "can_dm": False,
+        "is_member": True,
+        "joined_at": now,
+        "created_at": now,
+    }
+
+
+def _refresh(member: Member, user: UserRef, now: datetime) -> Member:
+    """Bring a member row up to date with what the platform says now."""
     if user.display_name and member.display_name != user.display_name:
         member.display_name = user.display_name
     if user.username and member.username != user.username:
@@ -87,8 +79,47 @@ async def member_for_user(
         member.role = "admin"
     elif user.is_admin is False and member.role == "admin":
         member.role = "member"
-    member.last_seen_at = now
+    if member.last_seen_at is None or member.last_seen_at < now:
+        member.last_seen_at = now
     return member
+
+
+async def member_for_user(
+    session: AsyncSession, community: Community, user: UserRef, now: datetime
+) -> Member:
+    """The member row of a user in a community, created on first sight and kept up to date."""
+    return (await members_for_users(session, community, {user.user_id: (user, now)}))[user.user_id]
+
+
+async def members_for_users(
+    session: AsyncSession,
+    community: Community,
+    users: dict[str, tuple[UserRef, datetime]],
+    first_seen: dict[str, datetime] | None = None,
+) -> dict[str, Member]:
+    """Member rows for many users of one community (user id -> (latest UserRef, when seen)), in bulk.
+
+    New members count as joined when first seen (first_seen, else the latest time).
+    """
+    first_seen = first_seen or {}
+    found: dict[str, Member] = {}
+
+    async def load(ids: list[str]) -> None:
+        for start in range(0, len(ids), 500):
+            stmt = select(Member).where(
+                Member.community_id == community.id, Member.user_id.in_(ids[start : start + 500])
+            )
+            found.update((m.user_id, m) for m in await session.scalars(stmt))
+
+    await load(list(users))
+    missing = [uid for uid in users if uid not in found]
+    if missing:
+        values = [
+            _new_member(community, users[uid][0], first_seen.get(uid, users[uid][1])) for uid in missing
+        ]
+        await session.execute(dialect_insert(session, Member).on_conflict_do_nothing(), values)
+        await load(missing)
+    return {uid: _refresh(found[uid], user, when) for uid, (user, when) in users.items()}
 
 
 async def members_of_user(
