@@ -1,9 +1,7 @@
 """The analytics job: read in SQL, compute off the event loop, write results in one transaction.
 
-Schedule it nightly from the service (bot/runner.py) with::
-
-    from analytics.jobs import schedule_nightly
-    schedule_nightly(service.scheduler, config.database_url, analytics_config, timezone=config.timezone)
+`gatherbot run` runs ``run_nightly`` every night in a child process (analytics/nightly.py, scheduled in
+bot/runner.py), so the bot's own process never loads pandas and scikit-learn.
 """
 
 from __future__ import annotations
@@ -130,21 +128,3 @@ async def run_nightly(engine: AsyncEngine | str, config: AnalyticsConfig | None 
         except Exception:  # noqa: BLE001 - one community's failure must not stop the others
             logger.exception("analytics run failed for community %s", cid)
     return runs
-
-
-def schedule_nightly(
-    scheduler: Any, database_url: str, config: AnalyticsConfig, timezone: str = "UTC"
-) -> Any:
-    """Add the nightly job to an APScheduler (3.x) scheduler: cron from config, one at a time, late runs once."""
-    from apscheduler.triggers.cron import CronTrigger
-
-    return scheduler.add_job(
-        run_nightly,
-        CronTrigger.from_crontab(config.nightly_cron, timezone=timezone),
-        args=[database_url, config],
-        id="analytics-nightly",
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=6 * 3600,
-        replace_existing=True,
-    )

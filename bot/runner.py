@@ -9,8 +9,11 @@ being dropped.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import os
 import signal
+import sys
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
@@ -68,12 +71,34 @@ class Service:
             await self.tick()
 
     def _schedule_analytics(self) -> None:
-        """The nightly analytics run, in a worker process (pandas and scikit-learn load only there)."""
+        """The nightly analytics run (cron from [analytics] nightly_cron, in the bot's timezone)."""
+        from apscheduler.triggers.cron import CronTrigger
+
         from analytics.config import from_dict
-        from analytics.jobs import schedule_nightly
 
         config = self.app.config
-        schedule_nightly(self.scheduler, config.database_url, from_dict(config.analytics), timezone=config.timezone)
+        cron = from_dict(config.analytics).nightly_cron
+        self.scheduler.add_job(
+            self.nightly_analytics,
+            CronTrigger.from_crontab(cron, timezone=config.timezone),
+            id="analytics-nightly",
+            misfire_grace_time=6 * 3600,  # a run missed while the bot was down still happens, once
+            coalesce=True,
+            max_instances=1,
+        )
+
+    async def nightly_analytics(self) -> int:
+        """Run analytics in a child process: pandas and scikit-learn never stay in the bot's memory."""
+        env = {
+            **os.environ,
+            "GATHERBOT_ANALYTICS_URL": self.app.config.database_url,
+            "GATHERBOT_ANALYTICS_CONFIG": json.dumps(self.app.config.analytics),
+        }
+        proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "analytics.nightly", env=env)
+        code = await proc.wait()
+        if code:
+            logger.error("nightly analytics exited with %s; the next run is tomorrow", code)
+        return code
 
     async def start(self) -> None:
         self.scheduler.add_job(

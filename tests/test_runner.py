@@ -84,3 +84,33 @@ def test_unknown_adapter_is_a_clear_startup_error() -> None:
         assert "nonexistent" in str(exc)
     else:
         raise AssertionError("expected StartupError")
+
+
+async def test_nightly_analytics_runs_in_a_child_process(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    app = await build_app(Config(database_url=str(tmp_path / "n.db")), adapters={"memory": MemoryAdapter()})
+    service = Service(app)
+    assert await service.nightly_analytics() == 0  # no community yet: nothing to do, but it ran
+    await app.close()
+
+
+def test_the_running_bot_does_not_load_pandas() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import asyncio, sys, tempfile, os\n"
+        "from adapters.memory import MemoryAdapter\n"
+        "from bot.bootstrap import build_app\n"
+        "from bot.config import Config\n"
+        "from bot.runner import Service\n"
+        "async def main():\n"
+        "    d = tempfile.mkdtemp()\n"
+        "    app = await build_app(Config(database_url=os.path.join(d, 'x.db')), adapters={'memory': MemoryAdapter()})\n"
+        "    s = Service(app)\n"
+        "    await s.start()\n"
+        "    await s.stop()\n"
+        "asyncio.run(main())\n"
+        "print('pandas' in sys.modules, 'sklearn' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "False False"

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from click.testing import CliRunner
 from sqlalchemy import delete, func, select, text, update
 
 from analytics.cli import analytics_group
 from analytics.config import AnalyticsConfig
 from analytics.demo import DemoRun
-from analytics.jobs import run_analytics, schedule_nightly
+from analytics.jobs import run_analytics
 from analytics.store import read_engine
 from bot.storage.db import make_engine
 from bot.storage.models import Member
@@ -111,15 +110,6 @@ async def test_reads_do_not_block_the_bot_writing(demo_copy: DemoRun) -> None:
     finally:
         await reader.dispose()
         await writer.dispose()
-
-
-def test_nightly_job_is_a_cron_job_in_the_bots_timezone() -> None:
-    scheduler = AsyncIOScheduler(timezone="UTC")
-    job = schedule_nightly(
-        scheduler, "x.db", AnalyticsConfig(nightly_cron="15 4 * * *"), timezone="Asia/Shanghai"
-    )
-    assert job.id == "analytics-nightly" and job.max_instances == 1 and job.coalesce
-    assert str(job.trigger.timezone) == "Asia/Shanghai" and "hour='4'" in str(job.trigger)
 
 
 def test_run_cli(demo_copy: DemoRun) -> None:
