@@ -161,6 +161,49 @@ async def bench_commands(tmp: Path, log_rows: int, samples: int) -> None:
              log_rows=log_rows, samples=samples, baseline=20, baseline_name="target p99 (ms)")  # fmt: skip
 
 
+IDLE_SCRIPT = """
+import asyncio, os, sys, tempfile
+from adapters.memory import MemoryAdapter
+from bot.bootstrap import build_app
+from bot.config import Config
+from bot.runner import Service
+
+async def main():
+    app = await build_app(Config(database_url=os.path.join(tempfile.mkdtemp(), "idle.db")),
+                          adapters={"memory": MemoryAdapter(), "memory2": MemoryAdapter(platform="memory2")})
+    service = Service(app)
+    await service.start()
+    print("ready", flush=True)
+    await asyncio.sleep(float(sys.argv[1]))
+    await service.stop()
+
+asyncio.run(main())
+"""
+
+
+def bench_idle(seconds: float = 3.0) -> None:
+    """Resident memory of a started service (scheduler, relay, two fake adapters) after it settles."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-c", IDLE_SCRIPT, str(seconds)], stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None
+    proc.stdout.readline()  # "ready"
+    time.sleep(seconds / 2)
+    with open(f"/proc/{proc.pid}/status", encoding="utf-8") as fh:
+        rss_kb = next(int(line.split()[1]) for line in fh if line.startswith("VmRSS:"))
+    proc.wait(timeout=60)
+    emit(
+        bench="idle_rss",
+        figure=round(rss_kb / 1024, 1),
+        unit="MiB",
+        baseline=150,
+        baseline_name="target (MiB)",
+    )
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=20_000)
@@ -172,6 +215,7 @@ async def main() -> None:
         await bench_ingest(Path(tmp), args.events)
         await bench_relay(Path(tmp), args.deliveries)
         await bench_commands(Path(tmp), args.log_rows, args.samples)
+    bench_idle()
 
 
 if __name__ == "__main__":

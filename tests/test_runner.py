@@ -114,3 +114,30 @@ def test_the_running_bot_does_not_load_pandas() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert result.stdout.strip().splitlines()[-1] == "False False"
+
+
+async def test_a_database_hiccup_during_a_tick_loses_nothing(tmp_path, caplog) -> None:  # type: ignore[no-untyped-def]
+    """The connection drops in the middle of a tick: the tick is logged, the next one delivers."""
+    from sqlalchemy.exc import OperationalError
+
+    adapter = MemoryAdapter()
+    app = await build_app(Config(database_url=str(tmp_path / "h.db")), adapters={"memory": adapter})
+    chat = ScriptedChat(adapter, SystemClock())
+    await app.handle(chat.say("alice", "/events"))  # one reply waiting in the outbox
+    service = Service(app)
+    real = app.relay._sessions
+    calls = 0
+
+    def flaky():  # type: ignore[no-untyped-def]
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise OperationalError("SELECT 1", {}, ConnectionResetError("server closed the connection"))
+        return real()
+
+    app.relay._sessions = flaky  # type: ignore[assignment]
+    await service.tick()
+    assert adapter.records == [] and "relay tick failed" in caplog.text and service.ticks == 1
+    await service.tick()  # the heartbeat goes on, and nothing was lost
+    assert service.ticks == 2 and len(adapter.records) == 1
+    await app.close()
