@@ -18,8 +18,9 @@ EventHandler = Callable[["Ctx"], Awaitable[None]]
 ROLES = ("member", "organizer", "admin")
 # The order people see in /help and the platforms' menus: most used first.
 MENU_ORDER = (
-    "help", "start", "events", "event", "myevents", "remind", "feedback", "ics", "lang", "timezone", "privacy",
-    "cancel", "newevent", "editevent", "cancelevent", "results", "settings", "organizer",
+    "help", "start", "events", "event", "myevents", "foryou", "remind", "feedback", "ics", "lang", "timezone",
+    "privacy", "cancel", "newevent", "editevent", "cancelevent", "results", "segments", "suggest", "report",
+    "settings", "organizer",
 )  # fmt: skip
 
 

@@ -18,6 +18,9 @@ PLAUSIBLE = {  # arguments an organizer could really send, so the refusal is the
     "results": ["1"],
     "settings": ["language=zh remind_maybe=on", ""],
     "organizer": ["add @bob", "remove @carol", "list"],
+    "segments": [""],
+    "suggest": ["#rust", ""],
+    "report": ["1", ""],
 }
 REFUSAL = {
     ("organizer", "en"): "Only organizers can use /{name}. Nothing was changed.",
@@ -113,6 +116,7 @@ async def test_organizers_may_but_not_admin_commands(lang_bot) -> None:
 
 
 READ_ONLY = {("settings", ""), ("organizer", "list"), ("results", "1")}
+READ_ONLY |= {("segments", ""), ("suggest", "#rust"), ("suggest", ""), ("report", "1"), ("report", "")}
 
 
 @pytest.mark.parametrize("lang_bot", ["en"], indirect=True)

@@ -1,0 +1,104 @@
+"""/report ID and /report: the numbers shown are the analytics_event_effects rows and the chat's last 30 days."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.storage.results import EventEffect, TopicTrend
+from tests.test_insights import PROFILE, add_run
+
+
+def effects() -> list[EventEffect]:
+    return [
+        EventEffect(event_id=1, going=20, attended=16, active_members=50, participation_rate=0.8, active_rate=0.32,
+                    interaction_rate=0.45, satisfaction_mean=4.23, response_rate=0.5, rating="good",
+                    predicted_turnout=14.26, turnout_low=9.0, turnout_high=20.4, lift=1.26),
+        EventEffect(event_id=2, going=2, attended=0, active_members=0, rating="upcoming", predicted_turnout=11.5,
+                    turnout_low=6, turnout_high=17),
+        EventEffect(event_id=3, going=4, attended=3, active_members=50, participation_rate=0.75, active_rate=0.06,
+                    interaction_rate=1.0, satisfaction_mean=5.0, response_rate=1.0, rating="excellent",
+                    predicted_turnout=3.0, turnout_low=0, turnout_high=6, lift=2.0),
+    ]  # fmt: skip
+
+
+async def setup(bot, chatters: int = 0) -> None:  # type: ignore[no-untyped-def]
+    await bot("alice: /newevent Rust night 2026-12-01 10:00", "alice: /newevent Go talk 2026-12-05 10:00",
+              "alice: /newevent Tiny 2026-12-01 11:00")  # fmt: skip
+    for i in range(chatters):
+        await bot(f"m{i}: hello everyone")
+    await bot(":advance 3h")
+    now = bot.clock.now()
+    trends = [TopicTrend(topic="go", period_start=now - timedelta(days=7), messages=30, rsvps=2),
+              TopicTrend(topic="rust", period_start=now - timedelta(days=7), messages=10, rsvps=10),
+              TopicTrend(topic="ml", period_start=now - timedelta(days=60), messages=99, rsvps=9)]  # fmt: skip
+    await add_run(bot, PROFILE, rows=effects() + trends)
+
+
+async def test_report_of_one_event_shows_its_effect_row(bot, bot_zh) -> None:
+    await setup(bot)
+    assert await bot("alice: /report 1") == [
+        "bot -> group: 📈 #1 Rust night — Tue 1 Dec 2026 10:00 (analytics of 2026-12-01 12:00)",
+        "Rating: good",
+        "Going 20 · came 16 · participation 80%",
+        "Active members then 50 · share who came 32%",
+        "Interaction: 45% of those who came wrote or reacted in the chat",
+        "Satisfaction 4.23/5 · response rate 50%",
+        "Turnout: predicted 14.3 (range 9–20), actual 16",
+        "Lift: +1.3 actions per attendee in the following weeks vs similar members",
+    ]
+    assert await bot("alice: /report 2") == [
+        "bot -> group: 📈 #2 Go talk — Sat 5 Dec 2026 10:00 (analytics of 2026-12-01 12:00)",
+        "Rating: not held yet",
+        "Forecast turnout: 11.5 (range 6–17)",
+    ]
+    await setup(bot_zh)
+    assert await bot_zh("alice: /report #1") == [
+        "bot -> group: 📈 活动 #1 Rust night — 2026年12月1日 周二 10:00（2026-12-01 12:00 的分析）",
+        "评级：良好",
+        "报名 20 · 到场 16 · 到场率 80%",
+        "当时活跃成员 50 · 到场比例 32%",
+        "互动：到场者中 45% 在群里发言或回应",
+        "满意度 4.23/5 · 回复率 50%",
+        "到场人数：预测 14.3（区间 9–20），实际 16",
+        "带动效果：到场者此后几周人均互动比相似成员 +1.3 次",
+    ]
+
+
+async def test_report_of_a_small_event_hides_rates(bot, bot_zh) -> None:
+    await setup(bot)
+    out = await bot.text("alice: /report 3")
+    assert "Going 4 · came 3 · participation –" in out and "share who came –" in out
+    assert "5/5" not in out and "100%" not in out and "Lift" not in out
+    assert "fewer than 5 people came (small groups are protected)" in out
+    await setup(bot_zh)
+    assert "到场不足 5 人，不显示比例和满意度（小群体受到保护）。" in await bot_zh.text("alice: /report 3")
+
+
+async def test_report_errors_and_no_run(bot) -> None:
+    await bot("alice: /newevent Talk 2026-12-03 20:00")
+    assert "gatherbot analytics run" in await bot.text("alice: /report")
+    assert "gatherbot analytics run" in await bot.text("alice: /report 1")
+    await add_run(bot, PROFILE)
+    assert "#1 is not in the latest analytics run yet" in await bot.text("alice: /report 1")
+    assert "There is no event #9" in await bot.text("alice: /report 9")
+    assert "Example: /report 12" in await bot.text("alice: /report x")
+    assert "Only organizers can use /report" in await bot.text("bob: /report")
+
+
+async def test_community_report_of_the_last_30_days(bot, bot_zh) -> None:
+    await setup(bot, chatters=6)
+    await bot("m5@dm: /privacy analytics off")  # not counted any more
+    assert await bot("alice: /report") == [
+        "bot -> group: 📊 The last 30 days (2026-11-01 – 2026-12-01)",
+        "Active members 6 · new 6 · left 0",  # alice (commands) and m0-m4; m5 opted out
+        "Messages 5 · events held 2",
+        "Mean participation 78% · mean satisfaction 4.44/5",  # (0.8+0.75)/2; (4.23*8 + 5*3)/11 ratings
+        "Segments (analytics of 2026-12-01 12:00): event-goers 20, core contributors 10",
+        "Top topics: #rust, #go",  # 10+3*10 > 30+3*2; #ml is older than 30 days
+        "Figures over fewer than 5 members are not shown: small groups are protected.",  # newcomers (3)
+    ]
+    await setup(bot_zh, chatters=2)
+    out = await bot_zh.text("alice: /report")
+    assert "活跃成员 不足5 · 新加入 不足5 · 离开 0" in out
+    assert "成员群体（2026-12-01 12:00 的分析）：活动常客 20、核心贡献者 10" in out
+    assert "少于 5 人的统计不显示：小群体受到保护。" in out
