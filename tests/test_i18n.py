@@ -23,7 +23,7 @@ SYMBOLIC = {
     "events.mine_line", "poll.post", "wizard.retry",
 }  # fmt: skip
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = [*sorted((ROOT / "bot" / "features").glob("*.py")), ROOT / "bot" / "app.py", ROOT / "bot" / "context.py"]
+SOURCES = [*sorted((ROOT / "bot" / "features").rglob("*.py")), ROOT / "bot" / "app.py", ROOT / "bot" / "context.py"]
 # Keys that code builds at run time from a fixed set of parts.
 DYNAMIC = {
     "kind.{}": ("lecture", "salon", "sharing", "challenge", "discussion"),
