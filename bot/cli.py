@@ -77,7 +77,10 @@ def config_options(fn: Any) -> Any:
 class LazyGroup(click.Group):
     """A command group whose heavy subcommands (analytics: pandas, scikit-learn) load only when used."""
 
-    lazy = {"analytics": ("analytics.cli", "analytics_group")}
+    lazy = {
+        "analytics": ("analytics.cli", "analytics_group"),
+        "import": ("bot.importers.cli", "import_group"),
+    }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.lazy})

@@ -1,0 +1,198 @@
+"""What every importer shares: the format error, the summary, reading JSON and feeding the App."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from sqlalchemy import select
+
+from bot.app import App
+from bot.domain.events import DomainEvent, MemberJoined, MemberLeft, MessageReceived, ReactionAdded
+from bot.storage.models import Community, Conversation, Member
+
+BATCH = 1000
+PROGRESS_EVERY = 10_000  # messages
+KIND_NAMES: dict[type[DomainEvent], str] = {
+    MessageReceived: "messages",
+    ReactionAdded: "reactions",
+    MemberJoined: "joins",
+    MemberLeft: "leaves",
+}
+
+IN_DIALOG = "messages of members in an open dialog (import again later)"
+Overlap = Callable[[App, Sequence[DomainEvent]], Awaitable[list[DomainEvent]]]
+
+
+class ImportFormatError(ValueError):
+    """The file is not what the importer expects; the message names where (nothing was written)."""
+
+
+@dataclass
+class Parsed:
+    """What a parser found: the events to log, counts per kind, and what it skipped and why."""
+
+    events: list[DomainEvent] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)
+
+    def add(self, event: DomainEvent) -> None:
+        self.events.append(event)
+        self.counts[KIND_NAMES[type(event)]] += 1
+
+    def skip(self, reason: str, n: int = 1) -> None:
+        if n:
+            self.skipped[reason] += n
+
+    def extend(self, other: Parsed) -> None:
+        self.events.extend(other.events)
+        self.counts.update(other.counts)
+        self.skipped.update(other.skipped)
+
+
+@dataclass
+class Result:
+    """The outcome of an import: parsed counts, rows added, and rows already logged (or not collected)."""
+
+    parsed: Parsed
+    added: int = 0
+
+    @property
+    def not_added(self) -> int:
+        return len(self.parsed.events) - self.added - self.parsed.skipped[IN_DIALOG]
+
+    def summary(self) -> str:
+        p = self.parsed
+        main = ("messages", "reactions", "joins", "leaves", "polls")
+        extra = sorted(set(p.counts) - set(main))
+        kinds = ", ".join(f"{k}={p.counts[k]}" for k in (*main, *extra))
+        lines = [
+            f"parsed: {kinds}",
+            f"added to the activity log: {self.added} rows; "
+            f"already logged or not collected (do-not-collect list, bots): {self.not_added}",
+        ]
+        if p.skipped:
+            lines.append("skipped: " + "; ".join(f"{r}: {n}" for r, n in sorted(p.skipped.items())))
+        else:
+            lines.append("skipped: none")
+        return "\n".join(lines)
+
+
+def read_json(path: str | Path) -> Any:
+    """The whole JSON document; a truncated or invalid file raises ImportFormatError with line and column.
+
+    The file is parsed once with json.load (no streaming parser is a dependency), so memory grows
+    with the file: fine for exports of tens of MB, several GB of RAM for exports of hundreds of MB.
+    """
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            return json.load(fh)
+    except json.JSONDecodeError as exc:
+        raise ImportFormatError(
+            f"{path}: not valid JSON at line {exc.lineno}, column {exc.colno} (char {exc.pos}): {exc.msg}"
+            + (" (the file ends early: truncated?)" if _truncated(exc, path) else "")
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise ImportFormatError(f"{path}: not UTF-8 text at byte {exc.start}") from None
+
+
+def _truncated(exc: json.JSONDecodeError, path: str | Path) -> bool:
+    try:
+        size = Path(path).stat().st_size
+    except OSError:
+        return False
+    return exc.pos >= size - 256 or exc.msg.startswith("Unterminated")
+
+
+def from_unix(value: Any, where: str) -> datetime:
+    """A Unix time (number or numeric string) as an aware UTC datetime."""
+    try:
+        seconds = int(value)
+        return datetime.fromtimestamp(seconds, UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        raise ImportFormatError(f"{where}: invalid date {value!r}") from None
+
+
+def from_iso(value: Any, where: str) -> datetime:
+    """An ISO 8601 time as an aware datetime (naive: taken as UTC)."""
+    if not isinstance(value, str):
+        raise ImportFormatError(f"{where}: invalid date {value!r}")
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ImportFormatError(f"{where}: invalid date {value!r}") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def need(obj: Any, key: str, kind: type | tuple[type, ...], where: str) -> Any:
+    """obj[key], which must exist and be of kind; else ImportFormatError naming where."""
+    if not isinstance(obj, dict):
+        raise ImportFormatError(f"{where}: expected an object, found {type(obj).__name__}")
+    if key not in obj:
+        raise ImportFormatError(f"{where}: missing {key!r}")
+    value = obj[key]
+    if not isinstance(value, kind):
+        raise ImportFormatError(f"{where}: {key!r} has the wrong type ({type(value).__name__})")
+    return value
+
+
+async def ingest(
+    app: App,
+    events: Sequence[DomainEvent],
+    *,
+    progress: TextIO | None = None,
+    overlap: Overlap | None = None,
+    batch: int = BATCH,
+    skipped: Parsed | None = None,
+) -> int:
+    """Feed events to App.ingest_batch in batches (each its own transaction); rows added.
+
+    overlap, if given, drops events of a batch that live logging already has under another key.
+    Re-running after an interruption is safe: what was written is deduped on (platform, source_id).
+    Messages of members in the middle of a dialog (the /newevent wizard) are left out (counted in
+    skipped): the live path would take an old message as their next answer.
+    """
+    added = messages = 0
+    next_report = PROGRESS_EVERY
+    in_dialog = await _in_dialog(app)
+    for start in range(0, len(events), batch):
+        chunk = list(events[start : start + batch])
+        messages += sum(isinstance(e, MessageReceived) for e in chunk)
+        if in_dialog:
+            kept = [e for e in chunk if not _is_answer(e, in_dialog)]
+            if skipped is not None:
+                skipped.skip(IN_DIALOG, len(chunk) - len(kept))
+            chunk = kept
+        if overlap is not None:
+            chunk = await overlap(app, chunk)
+        added += await app.ingest_batch(chunk)
+        if progress is not None and messages >= next_report:
+            progress.write(f"... {messages} messages, {start + len(events[start : start + batch])} events read, "
+                           f"{added} rows added\n")  # fmt: skip
+            progress.flush()
+            while next_report <= messages:
+                next_report += PROGRESS_EVERY
+    return added
+
+
+async def _in_dialog(app: App) -> set[tuple[str, str, str]]:
+    """(platform, chat id, user id) of members in the middle of a dialog."""
+    async with app.sessions() as session:
+        rows = await session.execute(
+            select(Community.platform, Conversation.chat_id, Member.user_id)
+            .join(Member, Member.id == Conversation.member_id)
+            .join(Community, Community.id == Member.community_id)
+        )
+        return {(p, c, u) for p, c, u in rows.all()}
+
+
+def _is_answer(event: DomainEvent, in_dialog: set[tuple[str, str, str]]) -> bool:
+    return (
+        isinstance(event, MessageReceived)
+        and (event.platform, event.chat.chat_id, event.user.user_id) in in_dialog
+    )

@@ -1,0 +1,144 @@
+"""DiscordChatExporter JSON (one channel or thread per file).
+
+The community is the server (``ChatRef.chat_id`` = guild id), as in the live adapter, and a
+message's ``source_id`` is the live one (``msg:GUILD:CHANNEL:ID``), so a message logged live and
+imported later is logged once. Live reactions and joins are keyed by the gateway sequence or the
+member's join time, which an export does not carry: imported ones get keys of their own
+(``import:react:...``, ``import:join:...``). Roles come without permissions in an export, so
+``is_admin`` stays unknown; they are counted in the summary.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.domain.events import ChatRef, MemberJoined, MessageReceived, ReactionAdded, UserRef
+from bot.importers.common import ImportFormatError, Parsed, from_iso, need, read_json
+
+PLATFORM = "discord"
+MAX_SOURCE_ID = 128
+USER_TYPES = ("Default", "Reply")
+JOIN_TYPES = ("GuildMemberJoin",)
+
+
+def parse_file(path: str) -> Parsed:
+    return parse_document(read_json(path), str(path))
+
+
+def _snowflake(obj: Any, key: str, where: str) -> str:
+    value = need(obj, key, (str, int), where)
+    if not str(value).isdigit():
+        raise ImportFormatError(f"{where}: {key!r} is not a Discord id ({value!r})")
+    return str(value)
+
+
+def parse_document(doc: Any, name: str = "export.json") -> Parsed:
+    if not isinstance(doc, dict) or not {"guild", "channel", "messages"} <= doc.keys():
+        raise ImportFormatError(
+            f"{name}: not a DiscordChatExporter JSON export (expected 'guild', 'channel' and 'messages')"
+        )
+    guild = need(doc, "guild", dict, name)
+    channel = need(doc, "channel", dict, name)
+    messages = need(doc, "messages", list, name)
+    parsed = Parsed()
+    guild_id = _snowflake(guild, "id", f"{name}: guild")
+    if guild_id == "0" or channel.get("type") in ("DirectTextChat", "DirectGroupTextChat"):
+        parsed.skip("direct-message exports (only servers are communities)", len(messages))
+        return parsed
+    channel_id = _snowflake(channel, "id", f"{name}: channel")
+    ref = ChatRef(PLATFORM, guild_id, False, str(guild.get("name") or ""))
+    roles: set[str] = set()
+    for i, msg in enumerate(messages):
+        where = f"{name}: message #{i + 1}"
+        msg_id = _snowflake(msg, "id", where)
+        where = f"{where} (id {msg_id})"
+        when = from_iso(msg.get("timestamp"), where)
+        author = need(msg, "author", dict, where)
+        mtype = msg.get("type", "Default")
+        if author.get("isBot"):
+            parsed.skip("messages by bots")
+            continue
+        user = _user(author, where)
+        roles.update(
+            str(r.get("id") or r.get("name")) for r in author.get("roles") or [] if isinstance(r, dict)
+        )
+        if mtype in JOIN_TYPES:
+            parsed.add(MemberJoined(source_id=f"import:join:{guild_id}:{msg_id}", chat=ref, user=user,
+                                    occurred_at=when))  # fmt: skip
+            continue
+        if mtype not in USER_TYPES:
+            parsed.skip(f"system messages: {mtype}")
+            continue
+        content = msg.get("content") or ""
+        if not isinstance(content, str):
+            raise ImportFormatError(f"{where}: 'content' is not text")
+        attachments = msg.get("attachments") or []
+        if not isinstance(attachments, list):
+            raise ImportFormatError(f"{where}: 'attachments' is not a list")
+        if "poll" in msg:
+            parsed.counts["polls"] += 1
+        reference = msg.get("reference") or {}
+        reply = reference.get("messageId") if mtype == "Reply" and isinstance(reference, dict) else None
+        parsed.add(
+            MessageReceived(
+                source_id=f"msg:{guild_id}:{channel_id}:{msg_id}",  # as adapters/discord/translate.py
+                chat=ref,
+                user=user,
+                occurred_at=when,
+                message_id=msg_id,
+                text=content,
+                reply_to_message_id=str(reply) if reply else None,
+                thread_id=channel_id,
+                attachments=len(attachments),
+            )
+        )
+        _reactions(parsed, ref, msg, msg_id, when, where)
+    parsed.counts["roles"] += len(roles)
+    return parsed
+
+
+def _user(author: dict[str, Any], where: str) -> UserRef:
+    uid = _snowflake(author, "id", f"{where}: author")
+    name = author.get("name") or None
+    return UserRef(user_id=uid, display_name=author.get("nickname") or name or uid, username=name)
+
+
+def _emoji(emoji: Any) -> str:
+    if not isinstance(emoji, dict):
+        return "?"
+    if emoji.get("id"):
+        return f"custom:{emoji['id']}"
+    return str(emoji.get("name") or "?")
+
+
+def _reactions(parsed: Parsed, ref: ChatRef, msg: dict[str, Any], msg_id: str, when: Any, where: str) -> None:
+    reactions = msg.get("reactions") or []
+    if not isinstance(reactions, list):
+        raise ImportFormatError(f"{where}: 'reactions' is not a list")
+    for reaction in reactions:
+        if not isinstance(reaction, dict):
+            raise ImportFormatError(f"{where}: bad reaction {reaction!r:.60}")
+        emoji = _emoji(reaction.get("emoji"))
+        users = reaction.get("users") or []
+        count = reaction.get("count", len(users))
+        known = 0
+        for u in users:
+            if not isinstance(u, dict) or not str(u.get("id", "")).isdigit():
+                continue
+            known += 1
+            if u.get("isBot"):
+                parsed.skip("reactions by bots")
+                continue
+            user = _user(u, where)
+            parsed.add(
+                ReactionAdded(
+                    source_id=f"import:react:{msg_id}:{user.user_id}:{emoji[:40]}"[:MAX_SOURCE_ID],
+                    chat=ref,
+                    user=user,
+                    occurred_at=when,  # an export gives no reaction times: the message's
+                    message_id=msg_id,
+                    emoji=emoji,
+                )
+            )
+        if isinstance(count, int) and count > known:
+            parsed.skip("reactions without a named reactor", count - known)
