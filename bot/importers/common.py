@@ -129,6 +129,17 @@ def from_iso(value: Any, where: str) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def reaction_dicts(msg: dict[str, Any], where: str) -> list[dict[str, Any]]:
+    """A message's 'reactions' list, checked to be a list of objects."""
+    reactions = msg.get("reactions") or []
+    if not isinstance(reactions, list):
+        raise ImportFormatError(f"{where}: 'reactions' is not a list")
+    for reaction in reactions:
+        if not isinstance(reaction, dict):
+            raise ImportFormatError(f"{where}: bad reaction {reaction!r:.60}")
+    return reactions
+
+
 def need(obj: Any, key: str, kind: type | tuple[type, ...], where: str) -> Any:
     """obj[key], which must exist and be of kind; else ImportFormatError naming where."""
     if not isinstance(obj, dict):

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.events import ChatRef, MemberJoined, MessageReceived, ReactionAdded, UserRef
-from bot.importers.common import ImportFormatError, Parsed, from_iso, need, read_json
+from bot.importers.common import ImportFormatError, Parsed, from_iso, need, reaction_dicts, read_json
 
 PLATFORM = "discord"
 MAX_SOURCE_ID = 128
@@ -112,12 +112,7 @@ def _emoji(emoji: Any) -> str:
 
 
 def _reactions(parsed: Parsed, ref: ChatRef, msg: dict[str, Any], msg_id: str, when: Any, where: str) -> None:
-    reactions = msg.get("reactions") or []
-    if not isinstance(reactions, list):
-        raise ImportFormatError(f"{where}: 'reactions' is not a list")
-    for reaction in reactions:
-        if not isinstance(reaction, dict):
-            raise ImportFormatError(f"{where}: bad reaction {reaction!r:.60}")
+    for reaction in reaction_dicts(msg, where):
         emoji = _emoji(reaction.get("emoji"))
         users = reaction.get("users") or []
         count = reaction.get("count", len(users))

@@ -27,7 +27,15 @@ from bot.domain.events import (
     ReactionAdded,
     UserRef,
 )
-from bot.importers.common import ImportFormatError, Parsed, from_iso, from_unix, need, read_json
+from bot.importers.common import (
+    ImportFormatError,
+    Parsed,
+    from_iso,
+    from_unix,
+    need,
+    reaction_dicts,
+    read_json,
+)
 from bot.storage.models import Activity, Community
 
 PLATFORM = "telegram"
@@ -192,12 +200,7 @@ def _message(parsed: Parsed, ref: ChatRef, msg: dict[str, Any], msg_id: int, whe
 
 
 def _reactions(parsed: Parsed, ref: ChatRef, msg: dict[str, Any], msg_id: int, when: Any, where: str) -> None:
-    reactions = msg.get("reactions") or []
-    if not isinstance(reactions, list):
-        raise ImportFormatError(f"{where}: 'reactions' is not a list")
-    for reaction in reactions:
-        if not isinstance(reaction, dict):
-            raise ImportFormatError(f"{where}: bad reaction {reaction!r:.60}")
+    for reaction in reaction_dicts(msg, where):
         emoji = _emoji(reaction)
         recent = reaction.get("recent") or []
         count = reaction.get("count", len(recent))
