@@ -105,6 +105,8 @@ def test_cli_import_is_idempotent_and_analytics_runs(tmp_path) -> None:  # type:
         (lambda d: d["messages"][1].pop("author"), "message #2 (id 1340000000000000002): missing 'author'"),
         (lambda d: d.pop("guild"), "not a DiscordChatExporter JSON export"),
         (lambda d: d["channel"].update(id="general"), "channel: 'id' is not a Discord id"),
+        (lambda d: d["messages"][0].update(reactions="lots"), "'reactions' is not a list"),
+        (lambda d: d["messages"][0].update(reactions=["👍"]), "bad reaction"),
     ],
 )
 def test_malformed_exports_stop_before_writing(tmp_path, mutate, expected) -> None:  # type: ignore[no-untyped-def]
