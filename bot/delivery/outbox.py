@@ -12,9 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.storage.models import Delivery
 from bot.storage.repo import dialect_insert
 
-# Kinds that are planned from an event's state and re-planned when it changes.
-PLANNED_KINDS = ("reminder", "group_reminder", "checkin", "poll_open", "poll_close", "announce")
-
 
 def _values(
     key: str, platform: str, kind: str, due_at: datetime, now: datetime, **extra: Any

@@ -56,10 +56,6 @@ i18n.register(
         "status.waitlist": {"en": "waitlist", "zh": "候补"},
         "events.edited": {"en": "✏️ Updated #{id}: {fields}.", "zh": "✏️ 已更新 #{id}：{fields}。"},
         "events.edit_nothing": {"en": "Tell me what to change.", "zh": "请告诉我要修改什么。"},
-        "events.edit_readonly": {
-            "en": "{field} can't be changed with /editevent.",
-            "zh": "{field} 不能用 /editevent 修改。",
-        },
         "events.moved": {
             "en": "🕖 #{id} {title} moved to {when}.",
             "zh": "🕖 #{id} {title} 改到了 {when}。",
@@ -77,7 +73,6 @@ i18n.register(
             "en": "#{id} has already ended or is cancelled; it can't be changed.",
             "zh": "#{id} 已结束或已取消，不能修改。",
         },
-        "events.ics_sent": {"en": "📎 Calendar file for #{id} sent.", "zh": "📎 已发送 #{id} 的日历文件。"},
     }
 )
 

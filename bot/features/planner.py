@@ -7,7 +7,7 @@ never sent twice, even after the event moves.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -62,7 +62,7 @@ async def replan_event(
         wanted.append((f"remg:{event.id}:{offset}", "group_reminder", due, None, {"offset": offset}))
     poll_open = event.ends_at + minutes(community_setting(community, config, "poll_delay"))
     poll_close = poll_open + minutes(community_setting(community, config, "poll_duration"))
-    checkin_at = event.starts_at - checkin_lead(config)
+    checkin_at = event.starts_at - config.checkin_opens_before  # check-in opens with the post
     wanted.append((f"checkin:{event.id}", "checkin", checkin_at, None, {}))
     wanted.append((f"poll:{event.id}", "poll_open", poll_open, None, {}))
     wanted.append((f"pollclose:{event.id}", "poll_close", poll_close, None, {}))
@@ -83,10 +83,6 @@ async def replan_event(
         session, event_id=event.id, kinds=SCHEDULE_KINDS, keep_keys=[w[0] for w in wanted]
     )
 
-
-def checkin_lead(config: Config) -> timedelta:
-    """How long before the start the check-in button is posted (and check-in opens)."""
-    return config.checkin_opens_before
 
 
 def group_reminder_members(recipients: list[tuple[Member, list[int]]], offset: int) -> list[Member]:
