@@ -6,13 +6,24 @@ from datetime import timedelta
 
 from bot.app import App
 from bot.clock import SimulatedClock
+from bot.domain.events import DomainEvent
 
 
 class DeliveringClock:
-    """Mixin for a test flow with ``app`` and ``clock``: deliver what is due, let time pass."""
+    """Mixin for a platform test flow with ``app`` (on a simulated clock) and ``seen`` events."""
 
     app: App
-    clock: SimulatedClock
+    seen: list[DomainEvent]
+
+    @property
+    def clock(self) -> SimulatedClock:
+        assert isinstance(self.app.clock, SimulatedClock)
+        return self.app.clock
+
+    async def sink(self, event: DomainEvent) -> None:
+        """The adapter's sink: remember the event, then let the core handle it."""
+        self.seen.append(event)
+        await self.app.handle(event)
 
     async def deliver(self, steps: int = 30) -> None:
         """Send everything due now, letting simulated seconds pass for the rate limits."""

@@ -31,15 +31,6 @@ class Flow(DeliveringClock):
         self._ids = itertools.count(1577600000000000000)
         self._seq = itertools.count(1000)
 
-    @property
-    def clock(self) -> SimulatedClock:
-        assert isinstance(self.app.clock, SimulatedClock)
-        return self.app.clock
-
-    async def sink(self, event: DomainEvent) -> None:
-        self.seen.append(event)
-        await self.app.handle(event)
-
     async def gateway(self, name: str, **changes: Any) -> dict[str, Any]:
         """A recorded dispatch (its 'd' updated with changes) through the socket tap, handled in order."""
         payload = copy.deepcopy(fixture(name))

@@ -76,15 +76,6 @@ class Flow(DeliveringClock):
         self.updates = Updates()
         self.seen: list[DomainEvent] = []
 
-    @property
-    def clock(self) -> SimulatedClock:
-        assert isinstance(self.app.clock, SimulatedClock)
-        return self.app.clock
-
-    async def sink(self, event: DomainEvent) -> None:
-        self.seen.append(event)
-        await self.app.handle(event)
-
     async def feed(self, payload: dict[str, Any]) -> None:
         """One update through PTB's Application, as polling would deliver it."""
         application = self.adapter.application
