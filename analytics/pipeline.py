@@ -44,6 +44,26 @@ class Results:
     recommendations: pd.DataFrame
     trends: pd.DataFrame
     metrics: dict[str, Any] = field(default_factory=dict)
+    active_hours: pd.Series = field(default_factory=lambda: pd.Series(dtype=int))  # member -> local hour
+
+
+def active_hours(hours: pd.DataFrame, min_actions: int) -> pd.Series:
+    """Each member's most active local hour of the day (0-23), for members with enough history.
+
+    hours has one row per (member_id, bin, n) where bin is a weekday (0-23) or weekend (24-47) hour;
+    both fold onto the hour of the day. Ties go to the later hour (an evening over a morning).
+    """
+    if hours.empty:
+        return pd.Series(dtype=int)
+    h = hours.assign(hour=hours["bin"].astype(int) % 24)
+    per = h.groupby(["member_id", "hour"])["n"].sum().unstack(fill_value=0)
+    per = per.reindex(columns=range(24), fill_value=0)
+    enough = per.sum(axis=1) >= min_actions
+    counts = per[enough].to_numpy()
+    if not len(counts):
+        return pd.Series(dtype=int)
+    best = 23 - np.argmax(counts[:, ::-1], axis=1)
+    return pd.Series(best.astype(int), index=per.index[enough].astype(int))
 
 
 def topic_universe(inp: Inputs, ev: pd.DataFrame) -> list[str]:
@@ -163,7 +183,8 @@ def compute(
     metrics["heatmap"] = [round(float(v), 3) for v in activity]  # hour of week, Monday 00:00 first
     lap("trends_advice")
     metrics["timings"] = timings
-    return Results(feats, seg, prof, rows, recs, trends, metrics)
+    hours = active_hours(inp.hours, cfg.active_hour_min_actions)
+    return Results(feats, seg, prof, rows, recs, trends, metrics, hours)
 
 
 def planning_advice(

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, delete, event, insert, select
+from sqlalchemy import Connection, delete, event, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
@@ -192,11 +192,30 @@ def write_results(
         .scalars()
         .all()
     )
+    _store_active_hours(conn, window.community_id, res.active_hours)
     if old:
         for model in CHILDREN:
             conn.execute(delete(model).where(model.run_id.in_(old)))
         conn.execute(delete(AnalyticsRun).where(AnalyticsRun.id.in_(old)))
     return int(run_id)
+
+
+def _store_active_hours(conn: Connection, community_id: int, hours: pd.Series) -> None:
+    """Set members.active_hour from this run; everyone else in the community (too little history,
+    opted out of analytics, gone quiet) goes back to None, which means the default reminder timing."""
+    conn.execute(
+        update(Member)
+        .where(Member.community_id == community_id, Member.active_hour.is_not(None))
+        .values(active_hour=None)
+    )
+    for hour, group in hours.groupby(hours):
+        ids = group.index.astype(int).tolist()
+        for start in range(0, len(ids), 5000):
+            conn.execute(
+                update(Member)
+                .where(Member.community_id == community_id, Member.id.in_(ids[start : start + 5000]))
+                .values(active_hour=int(hour))
+            )
 
 
 def read_tables(conn: Connection, run_id: int) -> dict[str, Any]:

@@ -43,6 +43,9 @@ class Config:
     privacy_hash_key: str = ""  # secret: the HMAC key of the do-not-collect list ("" = generated once)
     reminder_offsets: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=1))
     remind_maybe: bool = False
+    personal_timing: bool = True  # the first reminder goes out at the member's most active hour
+    recommend_pushes: bool = True  # "recommended for you" private messages after the analytics run
+    recommend_weekly_cap: int = 2  # most such messages a member gets in 7 days
     default_duration: timedelta = timedelta(hours=1)
     max_title: int = 120
     max_occurrences: int = 52
@@ -157,7 +160,8 @@ KNOWN_KEYS = {
     "bot": {"adapters", "language", "timezone", "log_level"},
     "database": {"url"},
     "privacy": {"keep_text", "text_retention_days", "removed_grace_days", "hash_key"},
-    "reminders": {"default_offsets", "include_maybe"},
+    "reminders": {"default_offsets", "include_maybe", "personal_timing"},
+    "recommendations": {"pushes", "weekly_cap"},
     "events": {"default_duration", "max_title", "max_occurrences", "wizard_timeout"},
     "checkin": {"opens_before"},
     "polls": {"open_after", "duration"},
@@ -194,6 +198,12 @@ def _check_keys(data: dict[str, Any]) -> None:
 def _whole(path: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ConfigError(f"{path}: expected a whole number greater than 0")
+    return value
+
+
+def _count(path: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(f"{path}: expected a whole number, 0 or more")
     return value
 
 
@@ -257,6 +267,15 @@ def from_dict(data: dict[str, Any], env: dict[str, str] | None = None) -> Config
             sorted({_duration("reminders.default_offsets", o) for o in offsets}, reverse=True)
         ),
         remind_maybe=_typed("reminders.include_maybe", _get(data, "reminders.include_maybe", False), bool),
+        personal_timing=_typed(
+            "reminders.personal_timing", _get(data, "reminders.personal_timing", d.personal_timing), bool
+        ),
+        recommend_pushes=_typed(
+            "recommendations.pushes", _get(data, "recommendations.pushes", d.recommend_pushes), bool
+        ),
+        recommend_weekly_cap=_count(
+            "recommendations.weekly_cap", _get(data, "recommendations.weekly_cap", d.recommend_weekly_cap)
+        ),
         default_duration=_duration("events.default_duration", _get(data, "events.default_duration", "1h")),
         max_title=_whole("events.max_title", _get(data, "events.max_title", d.max_title)),
         max_occurrences=_whole("events.max_occurrences", _get(data, "events.max_occurrences", 52)),

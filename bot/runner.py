@@ -98,7 +98,22 @@ class Service:
         code = await proc.wait()
         if code:
             logger.error("nightly analytics exited with %s; the next run is tomorrow", code)
+            return code
+        await self.after_analytics()
         return code
+
+    async def after_analytics(self) -> dict[str, int] | None:
+        """Re-time reminders to the new active hours and queue "recommended for you" messages."""
+        from bot.features.insights.pushes import after_analytics
+
+        try:
+            totals = await after_analytics(self.app.sessions, self.app.config, self.app.clock.now())
+        except Exception:  # noqa: BLE001 - the scheduler must keep running
+            logger.exception("planning after the analytics run failed")
+            return None
+        logger.info("after analytics: %s", ", ".join(f"{k}={v}" for k, v in totals.items()))
+        self._kick.set()
+        return totals
 
     async def start(self) -> None:
         self.scheduler.add_job(

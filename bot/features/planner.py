@@ -7,7 +7,8 @@ never sent twice, even after the event moves.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +19,34 @@ from bot.features.common import community_setting, minutes
 from bot.storage.models import Community, Event, Member, Rsvp
 
 SCHEDULE_KINDS = ("reminder", "group_reminder", "checkin", "poll_open", "poll_close")
+PERSONAL_GAP = timedelta(hours=1)  # a timed first reminder stays this far ahead of the next one
+
+
+def personal_due(
+    starts_at: datetime, offsets: list[int], active_hour: int | None, tz: ZoneInfo, now: datetime
+) -> datetime | None:
+    """When the first (earliest) reminder goes out for a member active at active_hour (local).
+
+    The window is the member's own: from the largest offset before the start up to PERSONAL_GAP
+    before the next reminder. The first whole active hour in that window (and after now) wins;
+    None (keep the plain offset) without an active hour, with a single offset, or when the hour
+    does not occur in the window.
+    """
+    if active_hour is None or len(offsets) < 2:
+        return None
+    first, second = sorted(offsets, reverse=True)[:2]
+    opens = starts_at - timedelta(minutes=first)
+    closes = starts_at - timedelta(minutes=second) - PERSONAL_GAP
+    earliest = max(opens, now)
+    day = earliest.astimezone(tz).date()
+    while True:
+        when = datetime.combine(day, time(active_hour), tzinfo=tz).astimezone(UTC)
+        if when > closes:
+            return None
+        if when >= earliest and when > now:
+            return when
+        day += timedelta(days=1)
+    return None
 
 
 async def reminder_recipients(
@@ -46,9 +75,15 @@ async def replan_event(
         return
     wanted: list[tuple[str, str, datetime, int | None, dict]] = []
     group_offsets: set[int] = set()
+    tz = ZoneInfo(community.timezone)
     for member, offsets in await reminder_recipients(session, event, community, config):
+        timed = None
+        if config.personal_timing and member.can_dm and not member.analytics_opt_out:
+            timed = personal_due(event.starts_at, offsets, member.active_hour, tz, now)
         for offset in offsets:
             due = event.starts_at - minutes(offset)
+            if timed is not None and offset == max(offsets):
+                due = timed
             if due <= now:
                 continue
             if member.can_dm:

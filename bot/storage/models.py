@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -70,6 +71,10 @@ class Member(Base):
     language: Mapped[str | None] = mapped_column(String(8), nullable=True)
     analytics_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
     reminders_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    recommend_opt_out: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Local hour (community time, 0-23) the member is most active at, set by the analytics run;
+    # None without enough history or after an analytics opt-out. Reminders are timed to it.
+    active_hour: Mapped[int | None] = mapped_column(Integer, nullable=True)
     remind_offsets: Mapped[list[int] | None] = mapped_column(JSON, nullable=True)  # minutes before start
     can_dm: Mapped[bool] = mapped_column(Boolean, default=False)
     is_member: Mapped[bool] = mapped_column(Boolean, default=True)

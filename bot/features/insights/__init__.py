@@ -7,7 +7,7 @@ from bot.registry import Registry
 
 
 def install(registry: Registry) -> None:
-    from bot.features.insights import foryou, report, segments, suggest
+    from bot.features.insights import foryou, pushes, report, segments, suggest  # noqa: F401 (renderers)
 
     for module in (segments, foryou, suggest, report):
         for spec in module.specs():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot import i18n
-from bot.context import Ctx
+from bot.context import Ctx, UsageError
 from bot.features.common import fmt_time
 from bot.features.insights.common import latest_runs, translate_reason
 from bot.features.notify import dm_target
@@ -35,6 +35,13 @@ i18n.register(
         },
         "foryou.sent_private": {"en": "I sent you your recommendations privately.",
                                 "zh": "我已经私聊把推荐发给你了。"},
+        "foryou.pushes_off": {"en": "🔕 I won't message you with recommendations. /foryou still shows them; "
+                                    "/foryou on turns the messages back on.",
+                              "zh": "🔕 我不会再主动给你发推荐消息。发送 /foryou 仍可查看推荐；发送 /foryou on 重新开启。"},
+        "foryou.pushes_on": {"en": "🔔 I may message you privately about an upcoming event that fits you "
+                                   "(at most {cap} a week). /foryou off stops it.",
+                             "zh": "🔔 遇到适合你的活动时我会私信告诉你（每周最多 {cap} 条）。发送 /foryou off 可关闭。"},
+        "foryou.bad": {"en": "“{text}” is not an option of /foryou.", "zh": "/foryou 没有“{text}”这个选项。"},
     }
 )  # fmt: skip
 
@@ -63,8 +70,23 @@ async def recommended(ctx: Ctx) -> list[tuple[Event, Recommendation]]:
     return [(e, r) for e, r in rows]
 
 
-async def foryou(ctx: Ctx, _args: str) -> None:
+USAGE, EXAMPLE = "/foryou | /foryou off | /foryou on", "/foryou off"
+
+
+async def foryou(ctx: Ctx, args: str) -> None:
     assert ctx.member is not None and ctx.community is not None
+    word = args.strip().lower()
+    if word in ("off", "关", "关闭"):
+        ctx.member.recommend_opt_out = True
+        await ctx.reply("foryou.pushes_off")
+        return
+    if word in ("on", "开", "开启"):
+        ctx.member.recommend_opt_out = False
+        await ctx.reply("foryou.pushes_on", cap=ctx.config.recommend_weekly_cap)
+        return
+    if word:
+        problem = ctx.t("foryou.bad", text=args.strip()[:40])
+        raise UsageError(ctx.t("error.usage", problem=problem, usage=USAGE, example=EXAMPLE))
     if ctx.member.analytics_opt_out:
         await ctx.reply("foryou.opted_out")
         return
@@ -89,4 +111,4 @@ async def foryou(ctx: Ctx, _args: str) -> None:
 
 
 def specs() -> list[CommandSpec]:
-    return [CommandSpec("foryou", foryou, "/foryou", "/foryou")]
+    return [CommandSpec("foryou", foryou, USAGE, EXAMPLE)]
