@@ -12,7 +12,6 @@ from analytics.pipeline import active_hours
 from analytics.store import _store_active_hours
 from bot.features.planner import personal_due
 from bot.storage.models import Delivery, Member
-from tests.analytics.conftest import CFG, analysed, demo  # noqa: F401  (session-scoped demo fixtures)
 
 SH = ZoneInfo("Asia/Shanghai")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -159,30 +158,3 @@ async def test_a_run_sets_active_hours_and_clears_the_rest(bot) -> None:
         await conn.run_sync(_store_active_hours, community, series)
     got = {m.user_id: m.active_hour for m in await bot.rows(Member)}
     assert got == {"u-alice": 21, "u-bob": 9, "u-carol": None}
-
-
-def test_the_demo_run_stores_each_members_busiest_hour(demo, analysed) -> None:  # type: ignore[no-untyped-def]
-    """On the analytics demo community, active_hour matches the log (messages and reactions per local hour)."""
-    import sqlite3
-
-    with sqlite3.connect(demo.database_url) as conn:
-        members = conn.execute("SELECT id, active_hour FROM members").fetchall()
-        log = conn.execute(
-            "SELECT member_id, occurred_at FROM activity_log WHERE kind IN ('message', 'reaction') "
-            "AND member_id IS NOT NULL"
-        ).fetchall()
-    tz = ZoneInfo(demo.world.spec.tz)
-    counts: dict[int, list[int]] = {}
-    for member, at in log:
-        when = datetime.fromisoformat(at)
-        when = when if when.tzinfo else when.replace(tzinfo=UTC)
-        if demo.now - timedelta(days=CFG.window_days) <= when < demo.now:
-            counts.setdefault(member, [0] * 24)[when.astimezone(tz).hour] += 1
-    timed = [(m, h) for m, h in members if h is not None]
-    assert len(timed) > len(members) // 2
-    for member, hour in timed:
-        row = counts[member]
-        assert sum(row) >= CFG.active_hour_min_actions
-        assert row[hour] == max(row), (member, hour, row)
-    quiet = [m for m, h in members if h is None and sum(counts.get(m, [])) >= CFG.active_hour_min_actions]
-    assert not quiet
