@@ -179,7 +179,9 @@ def compute(
         "rising_topics": rising(trends, last_full_week(inp)),
         **event_metrics,
     }
-    metrics["advice"] = planning_advice(inp, ev, feats, seg, cfg, activity)
+    plan_model = TurnoutModel(use_early=False, alpha=cfg.turnout_alpha).fit(ev[ev["past"]], activity)
+    metrics["advice"] = planning_advice(inp, ev, feats, seg, cfg, activity, plan_model)
+    metrics["turnout_model"] = plan_model.export(activity)
     metrics["heatmap"] = [round(float(v), 3) for v in activity]  # hour of week, Monday 00:00 first
     lap("trends_advice")
     metrics["timings"] = timings
@@ -194,9 +196,9 @@ def planning_advice(
     seg: Segmentation,
     cfg: AnalyticsConfig,
     activity: np.ndarray,
+    model: TurnoutModel,
 ) -> dict[str, Any]:
     """Best slots for everyone, for each named segment, and for the five most attended tags."""
-    model = TurnoutModel(use_early=False, alpha=cfg.turnout_alpha).fit(ev[ev["past"]], activity)
     scheduled = ev[ev["starts"] >= inp.window.end.timestamp()]
     w = inp.window
 

@@ -98,6 +98,29 @@ class TurnoutModel:
         self.sigma = float(np.sqrt((resid**2).sum() / max(len(y) - x.shape[1] - 1, 1)))
         return self
 
+    def export(self, activity: np.ndarray) -> dict[str, object]:
+        """The fitted planning model as plain JSON (stored with the run), so the bot can forecast a new
+        event's turnout without loading scikit-learn: bot/features/insights/forecast.py reads it."""
+        assert not self.use_early, "only the planning model (no RSVPs yet) is exported"
+        out: dict[str, object] = {
+            "version": 1,
+            "kinds": list(KINDS),
+            "mean": self.mean,
+            "sigma": self.sigma,
+            "z90": Z90,
+            "tag_mean": {t: self.tag_sum[t] / n for t, n in self.tag_n.items() if n > 0},
+            "activity": [float(v) for v in activity],
+        }
+        if self.pipe is not None:
+            scaler, reg = self.pipe[0], self.pipe[-1]
+            out.update(
+                center=[float(v) for v in scaler.mean_],
+                scale=[float(v) for v in scaler.scale_],
+                coef=[float(v) for v in reg.coef_],
+                intercept=float(reg.intercept_),
+            )
+        return out
+
     def predict(self, ev: pd.DataFrame, activity: np.ndarray) -> pd.DataFrame:
         """Predicted attendance and its 90% range, one row per event."""
         if self.pipe is None or not len(ev):

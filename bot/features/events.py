@@ -32,6 +32,10 @@ i18n.register(
             "zh": "✅ 已创建 #{id} {title}：{when}。{more}已在群里发布公告。",
         },
         "events.created_series": {"en": " {n} dates in all.", "zh": "共 {n} 场。"},
+        "events.forecast": {
+            "en": "📈 Expected turnout: about {predicted} (90% range {low}–{high}), from past events like it.",
+            "zh": "📈 预计到场：约 {predicted} 人（90% 区间 {low}–{high}），依据以往类似活动估算。",
+        },
         "events.none": {
             "en": "No upcoming events. Organizers can add one with /newevent.",
             "zh": "暂无即将举行的活动。组织者可以用 /newevent 创建。",
@@ -147,7 +151,16 @@ async def confirm_created(ctx: Ctx, events: list[Event]) -> None:
     first = events[0]
     more = ctx.t("events.created_series", n=len(events)) if len(events) > 1 else ""
     when = fmt_time(first.starts_at, ctx.tz, ctx.lang)
-    await ctx.reply("events.created", id=first.id, title=first.title, when=when, more=more)
+    text = ctx.t("events.created", id=first.id, title=first.title, when=when, more=more)
+    from bot.features.insights.forecast import event_forecast
+
+    expected = await event_forecast(ctx.session, first, ctx.tz, ctx.now)
+    if expected is not None:
+        text += "\n" + ctx.t(
+            "events.forecast", predicted=f"{expected.predicted:.0f}", low=f"{expected.low:.0f}",
+            high=f"{expected.high:.0f}",
+        )  # fmt: skip
+    await ctx.send(text)
 
 
 async def list_events(ctx: Ctx, args: str) -> None:

@@ -32,3 +32,20 @@ def test_the_demo_run_stores_each_members_busiest_hour(demo, analysed) -> None: 
         assert row[hour] == max(row), (member, hour, row)
     quiet = [m for m, h in members if h is None and sum(counts.get(m, [])) >= CFG.active_hour_min_actions]
     assert not quiet
+
+
+def test_the_demo_run_stores_a_planning_model_the_bot_can_read(demo, analysed) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from bot.features.insights.forecast import forecast
+
+    with sqlite3.connect(demo.database_url) as conn:
+        (metrics,) = conn.execute("SELECT metrics FROM analytics_runs ORDER BY id DESC LIMIT 1").fetchone()
+    model = json.loads(metrics)["turnout_model"]
+    assert len(model["coef"]) == len(model["center"]) == 5 + len(model["kinds"])
+    starts = demo.now + timedelta(days=5)
+    tz = ZoneInfo(demo.world.spec.tz)
+    got = forecast(model, starts_at=starts, ends_at=starts + timedelta(hours=2), created_at=demo.now,
+                   kind="lecture", tags=[], tz=tz)  # fmt: skip
+    assert got is not None and 0 <= got.low <= got.predicted <= got.high
+    assert 1 <= got.predicted <= 120  # a 120-member community
