@@ -39,7 +39,9 @@ class AnalyticsConfig:
     svd_epochs: int = 40
     svd_max_ratings: int = 300_000  # topic SVD trains on a sample this large, the rest is folded in
     early_rsvp_hours: int = 24
-    active_hour_min_actions: int = 10  # messages+reactions in the window before reminders follow a member's hour
+    active_hour_min_actions: int = (
+        10  # messages+reactions in the window before reminders follow a member's hour
+    )
     turnout_alpha: float | None = None  # ridge penalty; None: chosen by leave-one-out; 0: plain OLS
     min_group: int = 5  # segments smaller than this are not named in reports
     keep_runs: int = 14

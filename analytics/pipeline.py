@@ -27,7 +27,7 @@ from analytics.recommend import (
 from analytics.replay import fit_scores, recommend_replays, replay_events
 from analytics.segments import Segmentation, profiles, segment, stability_vs
 from analytics.trends import last_full_week, rising, topic_trends
-from analytics.turnout import TurnoutModel, slot_activity
+from analytics.turnout import KINDS, TurnoutModel, slot_activity
 
 REC_COLUMNS = ["member_id", "event_id", "kind", "rank", "score", "reason"]
 MAX_MESSAGE_TOPICS = 50
@@ -202,12 +202,16 @@ def planning_advice(
     scheduled = ev[ev["starts"] >= inp.window.end.timestamp()]
     w = inp.window
 
-    def slots(members: pd.Index | None, tags: list[str], n: int = 3) -> list[dict[str, object]]:
-        template = {"kind": "lecture", "duration_h": 1.5, "tags": tags}
+    def slots(
+        members: pd.Index | None, tags: list[str], n: int = 3, kind: str = "lecture"
+    ) -> list[dict[str, object]]:
+        template = {"kind": kind, "duration_h": 1.5, "tags": tags}
         weights = group_weights(inp.hours, members)
         return advise(activity, weights, scheduled, w.end, w.offset_s, model, template)[:n]
 
     out: dict[str, Any] = {"all": slots(None, [], 5), "segments": {}, "tags": {}}
+    # per event type, so /suggest TYPE answers from the run instead of computing in the chat
+    out["kinds"] = {kind: slots(None, [], 5, kind) for kind in KINDS}
     for s, name in seg.names.items():
         group = feats.index[seg.labels == s]
         if len(group) >= cfg.min_group:

@@ -47,7 +47,9 @@ def load_adapter(name: str, config: Config, **kwargs: Any) -> ChatAdapter:
     try:
         module = importlib.import_module(f"adapters.{name}")
     except ModuleNotFoundError as exc:
-        raise StartupError(f"adapter {name!r} is not available in this version ({exc.name} missing)") from None
+        raise StartupError(
+            f"adapter {name!r} is not available in this version ({exc.name} missing)"
+        ) from None
     return module.create(config, **kwargs)  # type: ignore[no-any-return]
 
 

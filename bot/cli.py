@@ -162,8 +162,12 @@ def console(config_path: str | None, db: str | None, simulated_clock: str | None
 @main.command()
 @click.option("--db", "db", default=None, help="Keep the story's database here (default: a temporary file).")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", help="Language of the story.")
-@click.option("--out", default="gatherbot-demo", type=click.Path(file_okay=False), help="Folder for the charts.")
-@click.option("--story-only", is_flag=True, help="Only the chat story, not the 12-week community and its analytics.")
+@click.option(
+    "--out", default="gatherbot-demo", type=click.Path(file_okay=False), help="Folder for the charts."
+)
+@click.option(
+    "--story-only", is_flag=True, help="Only the chat story, not the 12-week community and its analytics."
+)
 def demo(db: str | None, lang: str, out: str, story_only: bool) -> None:
     """The main demo on SQLite, no token: a chat story (create, RSVP, remind, check in, rate), then a
     simulated 12-week community played through the bot and what analytics finds in it."""

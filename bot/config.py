@@ -96,7 +96,13 @@ def _get(data: dict[str, Any], path: str, default: Any) -> Any:
     return node
 
 
-TYPE_NAMES = {str: "a string", bool: "true or false", list: "a list", dict: "a table", (int, float): "a number"}
+TYPE_NAMES = {
+    str: "a string",
+    bool: "true or false",
+    list: "a list",
+    dict: "a table",
+    (int, float): "a number",
+}
 
 
 def _typed(path: str, value: Any, kind: type | tuple[type, ...]) -> Any:

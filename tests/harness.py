@@ -43,7 +43,9 @@ class Harness:
         cfg = Config(database_url=db, timezone=tz, language=lang, **config)
         zone = ZoneInfo(tz)
         clock = SimulatedClock(datetime.fromisoformat(start).replace(tzinfo=zone))
-        adapter = MemoryAdapter(platform=platform, capabilities=capabilities or Capabilities(idempotent_send=True))
+        adapter = MemoryAdapter(
+            platform=platform, capabilities=capabilities or Capabilities(idempotent_send=True)
+        )
         app = await build_app(cfg, adapters={platform: adapter}, clock=clock)
         out = io.StringIO()
         return cls(app, adapter, ConsoleSession(app, adapter, out, zone), out)

@@ -103,15 +103,21 @@ async def test_plain_member_is_refused_and_nothing_changes(
 
 @pytest.mark.parametrize("lang_bot", ["zh"], indirect=True)
 async def test_refusals_are_in_the_communitys_language(lang_bot) -> None:
-    assert await lang_bot("bob: /cancelevent 1") == ["bot -> group: 只有组织者可以使用 /cancelevent。没有做任何更改。"]
-    assert await lang_bot("bob: /organizer list") == ["bot -> group: 只有群管理员可以使用 /organizer。没有做任何更改。"]
+    assert await lang_bot("bob: /cancelevent 1") == [
+        "bot -> group: 只有组织者可以使用 /cancelevent。没有做任何更改。"
+    ]
+    assert await lang_bot("bob: /organizer list") == [
+        "bot -> group: 只有群管理员可以使用 /organizer。没有做任何更改。"
+    ]
 
 
 @pytest.mark.parametrize("lang_bot", ["en"], indirect=True)
 async def test_organizers_may_but_not_admin_commands(lang_bot) -> None:
     bot = lang_bot
     assert "✅ Saved: remind_maybe." in await bot.text("carol: /settings remind_maybe=on")
-    assert await bot("carol: /organizer add @erin") == ["bot -> group: Only group admins can use /organizer. Nothing was changed."]
+    assert await bot("carol: /organizer add @erin") == [
+        "bot -> group: Only group admins can use /organizer. Nothing was changed."
+    ]
     assert "❌ Cancelled #1 Rust night. Notified: 2." in await bot.text("carol: /cancelevent 1")
 
 

@@ -18,7 +18,17 @@ def run_console(tmp_path: Path, script: str, *extra: str) -> subprocess.Complete
     config = tmp_path / "config.toml"
     config.write_text('[bot]\ntimezone = "Asia/Shanghai"\n', encoding="utf-8")
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "console", "--config", str(config), "--db", str(tmp_path / "c.db"), *extra],
+        [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "console",
+            "--config",
+            str(config),
+            "--db",
+            str(tmp_path / "c.db"),
+            *extra,
+        ],
         input=script,
         capture_output=True,
         text=True,
@@ -110,19 +120,27 @@ def test_bad_simulated_clock_is_a_clear_error(tmp_path: Path) -> None:
 def test_demo_command_runs_on_a_temporary_sqlite_database() -> None:
     result = CliRunner().invoke(main, ["demo", "--story-only"])
     assert result.exit_code == 0, result.output
-    assert "bot -> alice@dm: 📊 Feedback on #1 Python爬虫挑战赛: responses 2, attendees 2, mean 4.5." in result.output
+    assert (
+        "bot -> alice@dm: 📊 Feedback on #1 Python爬虫挑战赛: responses 2, attendees 2, mean 4.5."
+        in result.output
+    )
 
 
 def test_demo_in_chinese() -> None:
     result = CliRunner().invoke(main, ["demo", "--lang", "zh", "--story-only"])
     assert result.exit_code == 0, result.output
-    assert "bot -> alice@dm: 📊 #1 Python爬虫挑战赛 的反馈：回复 2 人，参加者 2 人，平均 4.5 分。" in result.output
+    assert (
+        "bot -> alice@dm: 📊 #1 Python爬虫挑战赛 的反馈：回复 2 人，参加者 2 人，平均 4.5 分。"
+        in result.output
+    )
 
 
 def test_analytics_commands_load_lazily() -> None:
     """`gatherbot --help` must not import pandas and scikit-learn; `gatherbot analytics` does."""
     code = "import sys; from bot.cli import main; print('pandas' in sys.modules)"
-    quick = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    quick = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
     assert quick.stdout.strip() == "False"
     result = CliRunner().invoke(main, ["analytics", "--help"])
     assert result.exit_code == 0

@@ -55,7 +55,10 @@ async def test_settings_show_and_change(bot) -> None:
     script = [  # (input, reply)
         ("alice: /settings timezone=Europe/Berlin", "✅ Saved: timezone."),
         ("alice: /settings reminders=2h,15m remind_maybe=on", "✅ Saved: reminders, remind_maybe."),
-        ("alice: /settings poll_delay=30m poll_duration=2h keep_text=on", "✅ Saved: poll_delay, poll_duration, keep_text."),
+        (
+            "alice: /settings poll_delay=30m poll_duration=2h keep_text=on",
+            "✅ Saved: poll_delay, poll_duration, keep_text.",
+        ),
         ("alice: /settings tz=Asia/Tokyo", "✅ Saved: timezone."),
         ("alice: /settings language=zh", "✅ Saved: language."),
     ]
@@ -66,21 +69,46 @@ async def test_settings_show_and_change(bot) -> None:
         "remind_maybe=on", "poll_delay=30m", "poll_duration=2h", "keep_text=on",
     ]  # fmt: skip
     [community] = await bot.rows(Community)
-    assert community.settings == {"reminder_offsets": [120, 15], "remind_maybe": True, "poll_delay": 30, "poll_duration": 120}
+    assert community.settings == {
+        "reminder_offsets": [120, 15],
+        "remind_maybe": True,
+        "poll_delay": 30,
+        "poll_duration": 120,
+    }
 
 
 BAD_SETTINGS = [  # (arguments, English problem, Chinese problem)
-    ("timezone=Mars/Base", "“Mars/Base” is not a valid value for timezone.", "“Mars/Base” 不是 timezone 的有效值。"),
+    (
+        "timezone=Mars/Base",
+        "“Mars/Base” is not a valid value for timezone.",
+        "“Mars/Base” 不是 timezone 的有效值。",
+    ),
     ("language=fr", "“fr” is not a valid value for language.", "“fr” 不是 language 的有效值。"),
-    ("reminders=banana", "“banana” is not a valid value for reminders.", "“banana” 不是 reminders 的有效值。"),
+    (
+        "reminders=banana",
+        "“banana” is not a valid value for reminders.",
+        "“banana” 不是 reminders 的有效值。",
+    ),
     ("reminders=", "“” is not a valid value for reminders.", "“” 不是 reminders 的有效值。"),
-    ("remind_maybe=perhaps", "“perhaps” is not a valid value for remind_maybe.", "不是 remind_maybe 的有效值"),
+    (
+        "remind_maybe=perhaps",
+        "“perhaps” is not a valid value for remind_maybe.",
+        "不是 remind_maybe 的有效值",
+    ),
     ("poll_delay=forever", "“forever” is not a valid value for poll_delay.", "不是 poll_delay 的有效值"),
     ("poll_duration=30d", "“30d” is not a valid value for poll_duration.", "不是 poll_duration 的有效值"),
     ("keep_text=sometimes", "“sometimes” is not a valid value for keep_text.", "不是 keep_text 的有效值"),
-    ("color=red", "Unknown setting “color”; known: timezone, language,", "未知的设置项 “color”；可用：timezone"),
+    (
+        "color=red",
+        "Unknown setting “color”; known: timezone, language,",
+        "未知的设置项 “color”；可用：timezone",
+    ),
     ("banana", "Unknown setting “banana”", "未知的设置项 “banana”"),
-    ("timezone=Asia/Tokyo color=red", "Unknown setting “color”", "未知的设置项 “color”"),  # the good half is not saved
+    (
+        "timezone=Asia/Tokyo color=red",
+        "Unknown setting “color”",
+        "未知的设置项 “color”",
+    ),  # the good half is not saved
     ("language=zh keep_text=maybe", "“maybe” is not a valid value for keep_text.", "不是 keep_text 的有效值"),
 ]
 
@@ -117,7 +145,10 @@ async def test_organizer_roles(bot) -> None:
     script = [  # (input, reply)
         ("bob: /organizer add @bob", "Only group admins can use /organizer. Nothing was changed."),
         ("alice: /organizer list", "No organizers besides the group admins."),
-        ("alice: /organizer add @carol", "I don't know “@carol” in this group yet (they need to have spoken here)."),
+        (
+            "alice: /organizer add @carol",
+            "I don't know “@carol” in this group yet (they need to have spoken here).",
+        ),
         ("alice: /organizer add @Bob", "✅ bob is now an organizer."),
         ("alice: /organizer list", "Organizers: bob"),
         ("alice: /organizer add @alice", "alice is a group admin and always an organizer."),
@@ -128,7 +159,9 @@ async def test_organizer_roles(bot) -> None:
     assert "✅ Created #1 Go night" in await bot.text("bob: /newevent Go night 2026-12-05 19:00")
     assert await bot("alice: /organizer remove @bob") == ["bot -> group: bob is no longer an organizer."]
     assert await bot("alice: /organizer remove @bob") == ["bot -> group: bob is not an organizer."]
-    assert await bot("bob: /cancelevent 1") == ["bot -> group: Only organizers can use /cancelevent. Nothing was changed."]
+    assert await bot("bob: /cancelevent 1") == [
+        "bot -> group: Only organizers can use /cancelevent. Nothing was changed."
+    ]
     assert [m.role for m in await bot.rows(Member)] == ["admin", "member"]
     assert [e.status for e in await bot.rows(Event)] == ["scheduled"]
 
@@ -154,22 +187,50 @@ async def test_organizer_in_chinese(bot_zh) -> None:
     await bot_zh("alice: hi", "bob: hi")
     assert await bot_zh("alice: /organizer add @bob") == ["bot -> group: ✅ bob 现在是组织者了。"]
     assert await bot_zh("alice: /organizer list") == ["bot -> group: 组织者：bob"]
-    assert await bot_zh("alice: /organizer add @nobody") == ["bot -> group: 我还不认识本群的 “@nobody”（对方需要先在群里说过话）。"]
-    assert await bot_zh("carol: /organizer list") == ["bot -> group: 只有群管理员可以使用 /organizer。没有做任何更改。"]
+    assert await bot_zh("alice: /organizer add @nobody") == [
+        "bot -> group: 我还不认识本群的 “@nobody”（对方需要先在群里说过话）。"
+    ]
+    assert await bot_zh("carol: /organizer list") == [
+        "bot -> group: 只有群管理员可以使用 /organizer。没有做任何更改。"
+    ]
 
 
 @pytest.mark.parametrize(
     ("lang_bot", "line", "expected"),
     [
-        ("en", "bob: /frobnicate", "bot -> group: I don't know /frobnicate. Send /help to see what I can do."),
+        (
+            "en",
+            "bob: /frobnicate",
+            "bot -> group: I don't know /frobnicate. Send /help to see what I can do.",
+        ),
         ("zh", "bob: /frobnicate", "bot -> group: 我不认识 /frobnicate 这个命令。发送 /help 查看可用命令。"),
-        ("en", "alice@dm: /organizer list", "bot -> alice@dm: /organizer works in the group chat, not in private."),
-        ("zh", "alice@dm: /organizer list", "bot -> alice@dm: /organizer 需要在群聊中使用，不能在私聊中使用。"),
-        ("en", "zed@dm: /events", "bot -> zed@dm: Use this in your community's group first, then I'll know which community you mean."),
+        (
+            "en",
+            "alice@dm: /organizer list",
+            "bot -> alice@dm: /organizer works in the group chat, not in private.",
+        ),
+        (
+            "zh",
+            "alice@dm: /organizer list",
+            "bot -> alice@dm: /organizer 需要在群聊中使用，不能在私聊中使用。",
+        ),
+        (
+            "en",
+            "zed@dm: /events",
+            "bot -> zed@dm: Use this in your community's group first, then I'll know which community you mean.",
+        ),
         ("zh", "zed@dm: /events", "bot -> zed@dm: 请先在社群的群聊里使用，这样我才知道你指的是哪个社群。"),
-        ("en", "zed@dm: /newevent Go 2026-12-05 19:00", "bot -> zed@dm: Use this in your community's group first"),
+        (
+            "en",
+            "zed@dm: /newevent Go 2026-12-05 19:00",
+            "bot -> zed@dm: Use this in your community's group first",
+        ),
         ("en", "zed@dm: /remind off", "bot -> zed@dm: Use this in your community's group first"),
-        ("en", "zed@dm: /frobnicate", "bot -> zed@dm: I don't know /frobnicate. Send /help to see what I can do."),
+        (
+            "en",
+            "zed@dm: /frobnicate",
+            "bot -> zed@dm: I don't know /frobnicate. Send /help to see what I can do.",
+        ),
         ("en", "zed@dm: /help", "bot -> zed@dm: Here's what I can do:"),
         ("zh", "zed@dm: /help", "bot -> zed@dm: 我可以帮你："),
         ("en", "zed@dm: /lang zh", "bot -> zed@dm: 语言已设置为简体中文。"),
@@ -188,8 +249,19 @@ async def test_private_commands_of_a_known_member(bot) -> None:
     await bot("alice: hi", "bob: hi")
     out = await bot("alice@dm: /newevent Rust night 2026-12-05 19:00")
     assert out[0] == "bot -> group: 📅 Rust night (#1)"  # announced in the group, confirmed privately
-    assert out[-1] == "bot -> alice@dm: ✅ Created #1 Rust night: Sat 5 Dec 2026 19:00. Announced in the group."
-    assert await bot("bob@dm: /events") == ["bot -> bob@dm: Upcoming events:", "#1 Sat 5 Dec 2026 19:00 · Rust night · 0 going"]
-    assert await bot("bob@dm: /cancelevent 1") == ["bot -> bob@dm: Only organizers can use /cancelevent. Nothing was changed."]
-    assert await bot("bob@dm: /start") == ["bot -> bob@dm: 👋 Hi bob! I'll send your reminders here from now on. /help shows what I can do."]
-    assert await bot("bob: /start") == ["bot -> group: 👋 I'm gatherbot: I announce events, take RSVPs, remind and collect feedback. /help for more."]
+    assert (
+        out[-1] == "bot -> alice@dm: ✅ Created #1 Rust night: Sat 5 Dec 2026 19:00. Announced in the group."
+    )
+    assert await bot("bob@dm: /events") == [
+        "bot -> bob@dm: Upcoming events:",
+        "#1 Sat 5 Dec 2026 19:00 · Rust night · 0 going",
+    ]
+    assert await bot("bob@dm: /cancelevent 1") == [
+        "bot -> bob@dm: Only organizers can use /cancelevent. Nothing was changed."
+    ]
+    assert await bot("bob@dm: /start") == [
+        "bot -> bob@dm: 👋 Hi bob! I'll send your reminders here from now on. /help shows what I can do."
+    ]
+    assert await bot("bob: /start") == [
+        "bot -> group: 👋 I'm gatherbot: I announce events, take RSVPs, remind and collect feedback. /help for more."
+    ]

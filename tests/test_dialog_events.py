@@ -89,7 +89,11 @@ async def test_weekly_series_is_announced_one_date_at_a_time(bot) -> None:
     out = await bot.text(":advance 4d10h59m")  # Dec 5 19:59: the first one has not ended yet
     assert "#2" not in out
     out = await bot(":advance 1m")
-    assert out[:3] == ["-- 2026-12-05 20:00 --", "bot -> group: 📅 Standup (#2)", "🕖 Sat 12 Dec 2026 19:00–20:00 (Asia/Shanghai)"]
+    assert out[:3] == [
+        "-- 2026-12-05 20:00 --",
+        "bot -> group: 📅 Standup (#2)",
+        "🕖 Sat 12 Dec 2026 19:00–20:00 (Asia/Shanghai)",
+    ]
     assert "(#3)" in await bot.text(":advance 7d")
 
 
@@ -100,25 +104,61 @@ async def test_series_until_a_date(bot_zh) -> None:
 
 
 BAD_FORMS = [  # (arguments, English problem, Chinese problem)
-    ("Talk 2026-11-05 19:00", "That start time (2026-11-05 19:00 Asia/Shanghai) is in the past.", "已经过去了"),
+    (
+        "Talk 2026-11-05 19:00",
+        "That start time (2026-11-05 19:00 Asia/Shanghai) is in the past.",
+        "已经过去了",
+    ),
     ("Talk banana", "I couldn't find a start time in “Talk banana”.", "没能在 “Talk banana” 中找到开始时间"),
-    ("Talk 2026-13-45 19:00", "I can't read “2026-13-45 19:00” as a time.", "无法把 “2026-13-45 19:00” 识别为时间"),
+    (
+        "Talk 2026-13-45 19:00",
+        "I can't read “2026-13-45 19:00” as a time.",
+        "无法把 “2026-13-45 19:00” 识别为时间",
+    ),
     ("Talk when=banana", "I can't read “banana” as a time.", "无法把 “banana” 识别为时间"),
     ("Talk 9999-12-05 19:00", "is more than 5 years away", "年之后，太远了"),
-    ("Talk 2026-12-05 19:00 end=18:00", "The end (18:00) is not after the start (2026-12-05 19:00).", "不晚于开始时间"),
-    ("Talk 2026-12-05 19:00 capacity=0", "Capacity must be a whole number from 1 to 100000, not “0”.", "人数上限必须是"),
+    (
+        "Talk 2026-12-05 19:00 end=18:00",
+        "The end (18:00) is not after the start (2026-12-05 19:00).",
+        "不晚于开始时间",
+    ),
+    (
+        "Talk 2026-12-05 19:00 capacity=0",
+        "Capacity must be a whole number from 1 to 100000, not “0”.",
+        "人数上限必须是",
+    ),
     ("Talk 2026-12-05 19:00 capacity=-3", "not “-3”", "而不是 “-3”"),
     ("Talk 2026-12-05 19:00 capacity=thirty", "not “thirty”", "而不是 “thirty”"),
-    ("x" * 121 + " 2026-12-05 19:00", "The title is too long (121 characters; at most 120).", "标题太长了（121 个字符"),
-    ("Talk 2026-12-05 19:00 type=party", "Unknown event type “party”; choose one of: lecture,", "未知的活动类型 “party”"),
+    (
+        "x" * 121 + " 2026-12-05 19:00",
+        "The title is too long (121 characters; at most 120).",
+        "标题太长了（121 个字符",
+    ),
+    (
+        "Talk 2026-12-05 19:00 type=party",
+        "Unknown event type “party”; choose one of: lecture,",
+        "未知的活动类型 “party”",
+    ),
     ("Talk 2026-12-05 19:00 color=red", "Unknown option “color”; known options:", "未知的选项 “color”"),
     ("Talk 2026-12-05 19:00 #bad!tag", "“#bad!tag” is not a tag", "“#bad!tag” 不是有效的标签"),
     ("Talk 2026-12-05 19:00 tz=Mars/Base", "Unknown timezone “Mars/Base”.", "未知的时区 “Mars/Base”"),
-    ("Talk 2026-12-05 19:00 duration=20d", "“20d” is not a duration between 1 minute and 14 days", "不是 1 分钟到 14 天之间的时长"),
+    (
+        "Talk 2026-12-05 19:00 duration=20d",
+        "“20d” is not a duration between 1 minute and 14 days",
+        "不是 1 分钟到 14 天之间的时长",
+    ),
     ("Talk 2026-12-05 19:00 repeat=weekly", "A repeating event needs count=N (2–52)", "重复活动需要 count=N"),
     ("Talk 2026-12-05 19:00 repeat=daily count=2", "Unknown repeat “daily”", "无法识别的重复方式 “daily”"),
-    ("Talk 2026-12-05 19:00 repeat=weekly count=1", "count must be a whole number from 2 to 52", "count 必须是 2 到 52"),
-    ("Talk 2026-12-05 19:00 repeat=weekly until=2026-11-01", "until must be a date after the start", "until 必须是开始之后的日期"),
+    (
+        "Talk 2026-12-05 19:00 repeat=weekly count=1",
+        "count must be a whole number from 2 to 52",
+        "count 必须是 2 到 52",
+    ),
+    (
+        "Talk 2026-12-05 19:00 repeat=weekly until=2026-11-01",
+        "until must be a date after the start",
+        "until 必须是开始之后的日期",
+    ),
 ]
 
 
@@ -153,7 +193,9 @@ async def test_wizard_asks_step_by_step(bot) -> None:
     assert "Unknown event type “party”" in await bot.text("alice: party")
     assert "Anything else?" in await bot.text("alice: salon")
     assert "Capacity must be" in await bot.text("alice: capacity=0")
-    assert "Unknown option “repeat”; known options: #tag, capacity, place." in await bot.text("alice: repeat=weekly")
+    assert "Unknown option “repeat”; known options: #tag, capacity, place." in await bot.text(
+        "alice: repeat=weekly"
+    )
     out = await bot.text("alice: #rust capacity=2 place=Room 301")
     assert "✅ Created #1 Rust night: Wed 2 Dec 2026 20:00. Announced in the group." in out
     [event] = await bot.rows(Event)
@@ -182,13 +224,22 @@ async def test_wizard_cancel_saves_nothing(bot) -> None:
 
 
 async def test_wizard_cancel_in_chinese(bot_zh) -> None:
-    assert (await bot_zh("alice: /newevent", "alice: /cancel"))[-1] == "bot -> group: 已退出，没有保存任何内容。"
+    assert (await bot_zh("alice: /newevent", "alice: /cancel"))[
+        -1
+    ] == "bot -> group: 已退出，没有保存任何内容。"
     assert await bot_zh("alice: /cancel") == ["bot -> group: 当前没有进行中的对话。"]
     assert await nothing_saved(bot_zh)
 
 
 async def test_wizard_asks_again_when_the_start_passed_meanwhile(bot) -> None:
-    await bot("alice: /newevent", "alice: Soon", "alice: 2026-12-01 09:10", "alice: 2h", "alice: salon", ":advance 20m")
+    await bot(
+        "alice: /newevent",
+        "alice: Soon",
+        "alice: 2026-12-01 09:10",
+        "alice: 2h",
+        "alice: salon",
+        ":advance 20m",
+    )
     assert await bot("alice: #x") == [
         "bot -> group: That start time (2026-12-01 09:10 Asia/Shanghai) is in the past.",
         "When does it start? For example: 2026-12-05 19:00, tomorrow 20:00, next monday 7pm",
@@ -199,31 +250,50 @@ async def test_wizard_asks_again_when_the_start_passed_meanwhile(bot) -> None:
 
 
 async def test_listing_and_showing_events(bot) -> None:
-    assert await bot("alice: /events") == ["bot -> group: No upcoming events. Organizers can add one with /newevent."]
-    await bot("alice: /newevent Rust night 2026-12-05 19:00", "alice: /newevent Go night 2026-12-03 19:00", "bob: [Going]")
+    assert await bot("alice: /events") == [
+        "bot -> group: No upcoming events. Organizers can add one with /newevent."
+    ]
+    await bot(
+        "alice: /newevent Rust night 2026-12-05 19:00",
+        "alice: /newevent Go night 2026-12-03 19:00",
+        "bob: [Going]",
+    )
     assert await bot("bob: /events") == [
         "bot -> group: Upcoming events:",
         "#2 Thu 3 Dec 2026 19:00 · Go night · 1 going",
         "#1 Sat 5 Dec 2026 19:00 · Rust night · 0 going",
     ]
     assert (await bot("bob: /event #2"))[0] == "bot -> group: 📅 Go night (#2)"
-    assert await bot("bob: /event two") == ["bot -> group: “two” is not an event number.", "Example: /event 3"]
+    assert await bot("bob: /event two") == [
+        "bot -> group: “two” is not an event number.",
+        "Example: /event 3",
+    ]
     assert await bot("bob: /event 99") == [
         "bot -> group: There is no event #99 in this community. Send /events to see the upcoming ones."
     ]
-    assert await bot("bob: /myevents") == ["bot -> group: Your upcoming events:", "#2 Thu 3 Dec 2026 19:00 · Go night · going"]
+    assert await bot("bob: /myevents") == [
+        "bot -> group: Your upcoming events:",
+        "#2 Thu 3 Dec 2026 19:00 · Go night · going",
+    ]
     assert await bot("carol: /myevents") == ["bot -> group: You haven't answered any upcoming event yet."]
 
 
 async def test_listing_and_showing_events_in_chinese(bot_zh) -> None:
-    assert await bot_zh("alice: /events") == ["bot -> group: 暂无即将举行的活动。组织者可以用 /newevent 创建。"]
+    assert await bot_zh("alice: /events") == [
+        "bot -> group: 暂无即将举行的活动。组织者可以用 /newevent 创建。"
+    ]
     assert await bot_zh("bob: /event 两") == ["bot -> group: “两” 不是活动编号。", "示例：/event 3"]
     await bot_zh("alice: /newevent 读书会 2026-12-05 19:00", "bob: [可能]")
-    assert await bot_zh("bob: /myevents") == ["bot -> group: 你报名的活动：", "#1 2026年12月5日 周六 19:00 · 读书会 · 可能"]
+    assert await bot_zh("bob: /myevents") == [
+        "bot -> group: 你报名的活动：",
+        "#1 2026年12月5日 周六 19:00 · 读书会 · 可能",
+    ]
 
 
 async def test_edit_moves_reminders_and_tells_members(bot) -> None:
-    await bot("alice: /newevent Rust night 2026-12-05 19:00", "bob: [Going]", "carol: [Maybe]", "carol@dm: /start")
+    await bot(
+        "alice: /newevent Rust night 2026-12-05 19:00", "bob: [Going]", "carol: [Maybe]", "carol@dm: /start"
+    )
     out = await bot.text('alice: /editevent 1 when="2026-12-06 20:00" title="Rust & Go night"')
     assert "🕖 Sun 6 Dec 2026 20:00–21:00 (Asia/Shanghai)" in out and "(edited)" in out
     assert "bot -> carol@dm: 🕖 #1 Rust & Go night moved to Sun 6 Dec 2026 20:00." in out
@@ -258,22 +328,35 @@ async def test_edit_raising_capacity_promotes_the_waitlist(bot_zh) -> None:
 )
 async def test_bad_edits_change_nothing(bot, args: str, problem: str) -> None:
     await bot("alice: /newevent Rust night 2026-12-05 19:00")
-    before = [(d.dedupe_key, d.status, d.due_at) for d in await bot.rows(Delivery, Delivery.kind != "message")]
+    before = [
+        (d.dedupe_key, d.status, d.due_at) for d in await bot.rows(Delivery, Delivery.kind != "message")
+    ]
     out = await bot.text(f"alice: /editevent {args}")
     assert problem in out
     assert "Example: /editevent 3" in out or args.startswith("9")  # an unknown number needs no example
     [event] = await bot.rows(Event)
-    assert (event.title, event.starts_at, event.updated_at) == ("Rust night", utc("2026-12-05 19:00"), utc("2026-12-01 09:00"))
-    assert [(d.dedupe_key, d.status, d.due_at) for d in await bot.rows(Delivery, Delivery.kind != "message")] == before
+    assert (event.title, event.starts_at, event.updated_at) == (
+        "Rust night",
+        utc("2026-12-05 19:00"),
+        utc("2026-12-01 09:00"),
+    )
+    assert [
+        (d.dedupe_key, d.status, d.due_at) for d in await bot.rows(Delivery, Delivery.kind != "message")
+    ] == before
 
 
 async def test_cancel_tells_everyone_and_stops_every_delivery(bot) -> None:
     await bot("alice: /newevent Rust night 2026-12-05 19:00 capacity=1", "bob: [Going]", "carol: [Maybe]")
     await bot("dave: [Going]", "erin: [Can't go]", "carol@dm: /start")
     out = await bot("alice: /cancelevent 1")
-    assert "bot -> group (edited): ❌ Cancelled: Rust night (#1), was Sat 5 Dec 2026 19:00–20:00 (Asia/Shanghai)" in out
+    assert (
+        "bot -> group (edited): ❌ Cancelled: Rust night (#1), was Sat 5 Dec 2026 19:00–20:00 (Asia/Shanghai)"
+        in out
+    )
     assert "bot -> carol@dm: ❌ #1 Rust night (Sat 5 Dec 2026 19:00) is cancelled." in out
-    assert "bot -> group: @bob @dave: ❌ #1 Rust night (Sat 5 Dec 2026 19:00) is cancelled." in out  # not erin
+    assert (
+        "bot -> group: @bob @dave: ❌ #1 Rust night (Sat 5 Dec 2026 19:00) is cancelled." in out
+    )  # not erin
     assert out[-1] == "bot -> group: ❌ Cancelled #1 Rust night. Notified: 3."
     assert await bot.count(Delivery, Delivery.status == "pending") == 0
     assert await bot(":advance 10d") == []  # no reminder, check-in or poll ever fires
@@ -298,8 +381,12 @@ async def test_ics_file_parses(bot) -> None:
     assert out[1] == f"[file event-1.ics, {len(content)} bytes]"
     [item] = Calendar.from_ical(content).walk("VEVENT")
     assert str(item["summary"]) == "Rust night" and str(item["location"]) == "Room 301"
-    assert item.decoded("dtstart") == utc("2026-12-05 19:00") and item.decoded("dtend") == utc("2026-12-05 21:00")
-    assert await bot("bob: /ics 7") == ["bot -> group: There is no event #7 in this community. Send /events to see the upcoming ones."]
+    assert item.decoded("dtstart") == utc("2026-12-05 19:00") and item.decoded("dtend") == utc(
+        "2026-12-05 21:00"
+    )
+    assert await bot("bob: /ics 7") == [
+        "bot -> group: There is no event #7 in this community. Send /events to see the upcoming ones."
+    ]
 
 
 async def test_ics_in_chinese_and_in_private(bot_zh) -> None:

@@ -6,7 +6,9 @@ from bot.storage.models import Attendance, Event, PollVote, Rsvp
 
 
 async def test_event_lifecycle(bot) -> None:
-    assert await bot("alice: /newevent Python night 2026-12-05 19:00 2h type=challenge #python capacity=1") == [
+    assert await bot(
+        "alice: /newevent Python night 2026-12-05 19:00 2h type=challenge #python capacity=1"
+    ) == [
         "bot -> group: 📅 Python night (#1)",
         "🕖 Sat 5 Dec 2026 19:00–21:00 (Asia/Shanghai)",
         "🏷 code challenge · #python",
@@ -16,9 +18,15 @@ async def test_event_lifecycle(bot) -> None:
     ]
     out = await bot("bob: [Going]", "carol: [Going]")
     assert "bot -> bob (only you): You're going to Python night. I'll remind you before it starts." in out
-    assert "bot -> carol (only you): Python night is full: you're #1 on the waitlist. I'll tell you if a spot opens." in out
+    assert (
+        "bot -> carol (only you): Python night is full: you're #1 on the waitlist. I'll tell you if a spot opens."
+        in out
+    )
     out = await bot("bob: [Can't go]")
-    assert "bot -> group: @carol: 🎉 A spot opened up: you're now going to #1 Python night (Sat 5 Dec 2026 19:00)." in out
+    assert (
+        "bot -> group: @carol: 🎉 A spot opened up: you're now going to #1 Python night (Sat 5 Dec 2026 19:00)."
+        in out
+    )
     assert await bot.count(Rsvp, Rsvp.status == "going") == 1
 
     out = await bot(":advance 3d10h")  # to Dec 4 19:00: the 24h reminder
@@ -35,8 +43,13 @@ async def test_event_lifecycle(bot) -> None:
     await bot("carol: [4]")
     assert [v.score for v in await bot.rows(PollVote)] == [4]
     out = await bot(":advance 1d")  # alice never wrote privately: no scores in the group, just a pointer
-    assert "bot -> group: 📊 The feedback poll for #1 Python night is closed (responses 1). Organizers: /results 1" in out
+    assert (
+        "bot -> group: 📊 The feedback poll for #1 Python night is closed (responses 1). Organizers: /results 1"
+        in out
+    )
     out = await bot("alice: /results 1")
     assert "bot -> group: 📊 Feedback on #1 Python night: responses 1, attendees 1, mean 4.0." in out
-    assert await bot("bob: /results 1") == ["bot -> group: Only organizers can use /results. Nothing was changed."]
+    assert await bot("bob: /results 1") == [
+        "bot -> group: Only organizers can use /results. Nothing was changed."
+    ]
     assert (await bot.rows(Event))[0].status == "scheduled"

@@ -32,7 +32,11 @@ async def test_batch_and_single_paths_share_dedupe(bot) -> None:
 async def test_commands_and_dialog_answers_in_a_batch_are_handled(bot) -> None:
     chat = bot.session.chat
     await bot("alice: /newevent")  # alice is now in the wizard: her next message is an answer
-    batch = [chat.say("alice", "Batch night"), chat.say("bob", "unrelated chatter"), chat.say("bob", "/events")]
+    batch = [
+        chat.say("alice", "Batch night"),
+        chat.say("bob", "unrelated chatter"),
+        chat.say("bob", "/events"),
+    ]
     assert await bot.app.ingest_batch(batch) == 3
     await bot.app.relay.drain()
     texts = bot.adapter.texts("group")

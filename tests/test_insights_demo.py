@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import shutil
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,7 +23,7 @@ from bot.domain.events import ChatRef, CommandInvoked, UserRef
 from bot.features.common import fmt_time
 from bot.features.insights.segments import characteristic
 from bot.storage.models import Event, Member, Rsvp
-from bot.storage.results import EventEffect, Recommendation, SegmentProfile
+from bot.storage.results import AnalyticsRun, EventEffect, Recommendation, SegmentProfile
 from tests.analytics.conftest import CFG, demo  # noqa: F401  (the session-scoped demo fixture)
 
 
@@ -70,7 +71,9 @@ async def chat(demo: DemoRun, tmp_path: Path):  # type: ignore[no-untyped-def]  
     await c.app.close()
 
 
-async def test_insights_on_the_demo_match_the_results_tables(chat: Chat) -> None:
+async def test_insights_on_the_demo_match_the_results_tables(
+    chat: Chat, monkeypatch: pytest.MonkeyPatch
+) -> None:
     profiles = [p for (p,) in await chat.rows(select(SegmentProfile))]
     out = await chat(0, "/segments")
     tops = characteristic(profiles)
@@ -102,11 +105,21 @@ async def test_insights_on_the_demo_match_the_results_tables(chat: Chat) -> None
     big = sorted((p for p in profiles if p.size >= 5), key=lambda p: -p.size)
     assert f"{big[0].name} {big[0].size}" in overview
 
-    # /suggest: the stored advice, and a type computed now with the analytics code
+    # /suggest: the stored advice, for everyone and for a type
     advice = await chat(0, "/suggest")
     assert advice.count(" expected (") == 3
+
+    async def no_live_compute(*_: Any) -> None:
+        raise AssertionError("the run stores each type's slots: /suggest TYPE must not compute them now")
+
+    monkeypatch.setattr("bot.features.insights.suggest.live_slots", no_live_compute)
     salon = await chat(0, "/suggest salon")
     assert "Best times for a new salon" in salon and salon.count(" expected (") == 3
+    ((metrics,),) = await chat.rows(select(AnalyticsRun.metrics).order_by(AnalyticsRun.id.desc()).limit(1))
+    stored = metrics["advice"]["kinds"]["salon"][:3]  # the run stores each type's slots: nothing computed now
+    for slot in stored:
+        when = fmt_time(datetime.fromisoformat(slot["starts_at"]), ZoneInfo(chat.run.world.spec.tz), "en")
+        assert f"{when} — about {slot['predicted_turnout']:.0f} expected (" in salon
 
     # /foryou: a member's first recommendation that is still open to them
     now = chat.run.now

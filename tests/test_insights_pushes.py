@@ -1,4 +1,4 @@
-""""Recommended for you" private messages after an analytics run: once per event, a weekly cap,
+""" "Recommended for you" private messages after an analytics run: once per event, a weekly cap,
 never after /foryou off or an analytics opt-out, and re-checked when they are sent."""
 
 from __future__ import annotations
@@ -80,7 +80,9 @@ async def test_the_cap_counts_the_last_seven_days_and_an_event_is_never_pushed_t
     assert sorted(await pushes(bot)) == [f"rec:1:{bob}", f"rec:2:{bob}", f"rec:3:{bob}"]
 
 
-async def test_no_push_after_foryou_off_or_an_analytics_opt_out_or_without_private_messages(bot, bot_zh) -> None:
+async def test_no_push_after_foryou_off_or_an_analytics_opt_out_or_without_private_messages(
+    bot, bot_zh
+) -> None:
     await setup(bot)
     assert "🔕 I won't message you with recommendations" in await bot.text("bob: /foryou off")
     assert await plan(bot) == 0
@@ -122,7 +124,10 @@ async def test_the_push_waits_for_the_members_active_hour_and_speaks_their_langu
     out = await bot_zh.text(":advance 11h")  # 20:00: not yet
     assert "✨" not in out
     out = await bot_zh.text(":advance 1h")
-    assert "bot -> bob@dm: ✨ 为你推荐：#1 Rust night — 2026年12月3日 周四 20:00\n推荐理由：你喜欢 #rust（4.2/5）" in out
+    assert (
+        "bot -> bob@dm: ✨ 为你推荐：#1 Rust night — 2026年12月3日 周四 20:00\n推荐理由：你喜欢 #rust（4.2/5）"
+        in out
+    )
     assert "发送 /foryou off 不再接收此类消息。" in out
 
 

@@ -18,7 +18,9 @@ async def test_member_timezone_changes_how_times_are_read_and_shown(bot) -> None
     event = (await bot.rows(Event))[0]
     assert event.starts_at.hour == 18  # 19:00 in Berlin is 18:00 UTC
     assert "🕖 Sun 6 Dec 2026 02:00–03:00 (Asia/Shanghai)" in out[1]  # the group sees its own zone
-    assert await bot("alice: /timezone default") == ["bot -> group: You now use the community's timezone, Asia/Shanghai."]
+    assert await bot("alice: /timezone default") == [
+        "bot -> group: You now use the community's timezone, Asia/Shanghai."
+    ]
     assert (await bot.rows(Member, Member.username == "alice"))[0].timezone is None
 
 

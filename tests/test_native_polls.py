@@ -11,7 +11,9 @@ from tests.harness import Harness
 
 @pytest.fixture
 async def native(tmp_path):  # type: ignore[no-untyped-def]
-    h = await Harness.create(str(tmp_path / "n.db"), capabilities=Capabilities(native_polls=True, idempotent_send=True))
+    h = await Harness.create(
+        str(tmp_path / "n.db"), capabilities=Capabilities(native_polls=True, idempotent_send=True)
+    )
     yield h
     await h.close()
 
@@ -28,7 +30,10 @@ async def test_native_poll_votes_are_stored_per_member_and_the_poll_is_stopped(n
     await native("bob: [5]", "carol: [2]", "carol: [3]")  # carol changes her mind: one vote each
     assert sorted((v.member_id, v.score) for v in await native.rows(PollVote)) == [(2, 5), (3, 3)]
     out = await native(":advance 1d")
-    assert "bot -> group: 📊 The feedback poll for #1 Rust night is closed (responses 2). Organizers: /results 1" in out
+    assert (
+        "bot -> group: 📊 The feedback poll for #1 Rust night is closed (responses 2). Organizers: /results 1"
+        in out
+    )
     assert "bot -> group (poll closed): How was #1 Rust night? Rate it 1 (poor) to 5 (great)." in out
     assert (await native.rows(Poll))[0].status == "closed"
 

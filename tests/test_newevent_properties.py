@@ -40,9 +40,9 @@ WHENS = [
 EXTRAS = [w for w in WORDS if "=" in w or w.startswith(("#", "＃"))]
 TEXT_CHARS = st.characters(blacklist_categories=("Cs", "Cc"))  # one console line: no control characters
 ARGS = st.one_of(
-    st.tuples(st.sampled_from(TITLES), st.sampled_from(WHENS), st.lists(st.sampled_from(EXTRAS), max_size=4)).map(
-        lambda parts: " ".join([parts[0], parts[1], *parts[2]])
-    ),
+    st.tuples(
+        st.sampled_from(TITLES), st.sampled_from(WHENS), st.lists(st.sampled_from(EXTRAS), max_size=4)
+    ).map(lambda parts: " ".join([parts[0], parts[1], *parts[2]])),
     st.lists(st.sampled_from(WORDS), min_size=1, max_size=8).map(" ".join),
     st.text(TEXT_CHARS, min_size=1, max_size=60),
     st.lists(st.one_of(st.sampled_from(WORDS), st.text(TEXT_CHARS, max_size=6)), min_size=1, max_size=6).map(
@@ -82,7 +82,12 @@ def _newevent_scenario(bot: Harness, loop: asyncio.AbstractEventLoop, args: str)
         before = await bot.count(Event)
         announces = await bot.count(Delivery, Delivery.kind == "announce")
         out = await bot.text(f"alice: /newevent {args}")
-        return before, out, await bot.count(Event), await bot.count(Delivery, Delivery.kind == "announce") - announces
+        return (
+            before,
+            out,
+            await bot.count(Event),
+            await bot.count(Delivery, Delivery.kind == "announce") - announces,
+        )
 
     before, out, after, new_announces = loop.run_until_complete(run())
     replies = [line for line in out.splitlines() if line.startswith("bot -> ")]  # the args may be echoed

@@ -89,8 +89,6 @@ COMMANDS = [
 ]  # fmt: skip
 
 
-
-
 @pytest.mark.parametrize("name", sorted(HOSTILE))
 async def test_hostile_input_never_crashes_and_is_stored_within_limits(hostile_bot, name: str) -> None:
     bot, chat, h = hostile_bot, Chat(hostile_bot), HOSTILE[name]

@@ -19,7 +19,9 @@ async def enqueue_messages(h: Harness, n: int, *, private: bool = False, chat: s
     now = h.clock.now()
     async with h.app.sessions() as s:
         for i in range(n):
-            target = Target(h.adapter.platform, f"user-{i}" if private else chat, private, f"t{i}" if private else "group")
+            target = Target(
+                h.adapter.platform, f"user-{i}" if private else chat, private, f"t{i}" if private else "group"
+            )
             message = OutMessage(target, f"message {i}")
             await outbox.enqueue(
                 s, key=f"test:{chat}:{i}", platform=h.adapter.platform, kind="message", due_at=now, now=now,

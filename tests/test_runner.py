@@ -112,7 +112,9 @@ def test_the_running_bot_does_not_load_pandas() -> None:
         "asyncio.run(main())\n"
         "print('pandas' in sys.modules, 'sklearn' in sys.modules)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
     assert result.stdout.strip().splitlines()[-1] == "False False"
 
 

@@ -204,7 +204,9 @@ class Relay:
 
     async def _retry(self, row: Delivery, error: str) -> None:
         if row.attempts >= self._config.max_attempts:
-            await self._settle(row, status="failed", last_error=f"gave up after {row.attempts} attempts: {error}"[:500])
+            await self._settle(
+                row, status="failed", last_error=f"gave up after {row.attempts} attempts: {error}"[:500]
+            )
             return
         delay = timedelta(seconds=min(3600, 5 * 2 ** (row.attempts - 1)))
         await self._settle(row, status="pending", due_at=self._clock.now() + delay, last_error=error[:500])

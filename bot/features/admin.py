@@ -62,15 +62,24 @@ i18n.register(
         },
         "lang.set": {"en": "Language set to English.", "zh": "语言已设置为简体中文。"},
         "lang.bad": {"en": "Choose en or zh.", "zh": "请选择 en 或 zh。"},
-        "help.timezone": {"en": "Your timezone for times I show and read", "zh": "设置你的时区（显示和识别时间）"},
+        "help.timezone": {
+            "en": "Your timezone for times I show and read",
+            "zh": "设置你的时区（显示和识别时间）",
+        },
         "tz.show": {
             "en": "I show and read times for you in {zone} ({source}). Change it: /timezone Area/City",
             "zh": "我按 {zone}（{source}）为你显示和识别时间。修改：/timezone 地区/城市",
         },
         "tz.source_member": {"en": "your setting", "zh": "你的设置"},
         "tz.source_community": {"en": "the community's", "zh": "社群的设置"},
-        "tz.set": {"en": "🕖 Your timezone is now {zone}: it is {now} there.", "zh": "🕖 你的时区已设为 {zone}，当地现在是 {now}。"},
-        "tz.cleared": {"en": "You now use the community's timezone, {zone}.", "zh": "你现在使用社群的时区 {zone}。"},
+        "tz.set": {
+            "en": "🕖 Your timezone is now {zone}: it is {now} there.",
+            "zh": "🕖 你的时区已设为 {zone}，当地现在是 {now}。",
+        },
+        "tz.cleared": {
+            "en": "You now use the community's timezone, {zone}.",
+            "zh": "你现在使用社群的时区 {zone}。",
+        },
         "tz.bad": {"en": "Unknown timezone “{zone}”.", "zh": "未知的时区 “{zone}”。"},
         "settings.show": {
             "en": "Settings of {title}:\ntimezone={tz}\nlanguage={language}\nreminders={reminders}\nremind_maybe={maybe}\npoll_delay={delay}\npoll_duration={duration}\nkeep_text={keep}",
@@ -180,7 +189,9 @@ async def timezone(ctx: Ctx, args: str) -> None:
         found = ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError, OSError):
         problem = ctx.t("tz.bad", zone=zone[:64])
-        raise UsageError(ctx.t("error.usage", problem=problem, usage=TZ_USAGE, example="/timezone Europe/Berlin")) from None
+        raise UsageError(
+            ctx.t("error.usage", problem=problem, usage=TZ_USAGE, example="/timezone Europe/Berlin")
+        ) from None
     ctx.member.timezone = found.key
     await ctx.reply("tz.set", zone=found.key, now=f"{ctx.now.astimezone(found):%Y-%m-%d %H:%M}")
 

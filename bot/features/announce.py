@@ -78,7 +78,9 @@ def rsvp_buttons(event: Event, lang: str, dm_link: str | None = None) -> tuple[t
     """Going / Maybe / Can't go, plus a one-tap link to private reminders where the platform has one."""
     if event.status != "scheduled":
         return ()
-    answers = tuple(Button(i18n.t(lang, f"rsvp.{a}"), f"rsvp:{event.id}:{a}") for a in ("going", "maybe", "no"))
+    answers = tuple(
+        Button(i18n.t(lang, f"rsvp.{a}"), f"rsvp:{event.id}:{a}") for a in ("going", "maybe", "no")
+    )
     if dm_link is None:
         return (answers,)
     return (answers, (Button(i18n.t(lang, "rsvp.dm_link"), "dm", url=dm_link),))

@@ -119,7 +119,6 @@ async def replan_event(
     )
 
 
-
 def group_reminder_members(recipients: list[tuple[Member, list[int]]], offset: int) -> list[Member]:
     """Who a group reminder at this offset mentions: those without private messages who chose it."""
     return [m for m, offsets in recipients if not m.can_dm and offset in offsets]

@@ -51,7 +51,10 @@ i18n.register(
             "en": "📊 The feedback poll for #{id} {title} is closed (responses {n}). Organizers: /results {id}",
             "zh": "📊 #{id} {title} 的反馈投票已结束（{n} 人回复）。组织者可发送 /results {id} 查看。",
         },
-        "help.results": {"en": "Feedback results of an event (organizers)", "zh": "查看活动反馈结果（组织者）"},
+        "help.results": {
+            "en": "Feedback results of an event (organizers)",
+            "zh": "查看活动反馈结果（组织者）",
+        },
         "results.none": {"en": "#{id} has no feedback poll yet.", "zh": "#{id} 还没有反馈投票。"},
         "poll.comments": {"en": "\nComments:\n{lines}", "zh": "\n评论：\n{lines}"},
         "feedback.saved": {
@@ -289,7 +292,9 @@ register("poll_stop", Renderer(render_poll_stop))
 async def results(ctx: Ctx, args: str) -> None:
     """/results ID: the feedback summary of an event, where the organizer asks for it."""
     event = await get_event(ctx, parse_event_id(ctx, args, "/results 3"))
-    poll = await ctx.session.scalar(select(Poll).where(Poll.event_id == event.id, Poll.kind == "satisfaction"))
+    poll = await ctx.session.scalar(
+        select(Poll).where(Poll.event_id == event.id, Poll.kind == "satisfaction")
+    )
     if poll is None:
         raise UsageError(ctx.t("results.none", id=event.id))
     await ctx.send(await summary(ctx.session, poll, event, ctx.lang))

@@ -23,7 +23,9 @@ class DatabaseError(ValueError):
 def normalize_url(url_or_path: str) -> str:
     """Accept a file path or any SQLAlchemy URL; return an async-driver URL (no side effects)."""
     if ":memory:" in url_or_path or url_or_path.strip() in ("", "sqlite://", "sqlite:///"):
-        raise DatabaseError("an in-memory SQLite database cannot be used (migrations and the bot need one file)")
+        raise DatabaseError(
+            "an in-memory SQLite database cannot be used (migrations and the bot need one file)"
+        )
     if "://" not in url_or_path:
         return f"sqlite+aiosqlite:///{Path(url_or_path).expanduser()}"
     url = make_url(url_or_path)

@@ -29,7 +29,9 @@ def test_export_is_pseudonymized_and_stable(demo_copy: DemoRun, tmp_path: Path) 
     assert second.exit_code == 0, second.output
     members = read(tmp_path / "a" / "members.csv")
     assert len(members) == len(demo_copy.world.crowd)
-    assert {m["member_key"] for m in members} == {m["member_key"] for m in read(tmp_path / "b" / "members.csv")}
+    assert {m["member_key"] for m in members} == {
+        m["member_key"] for m in read(tmp_path / "b" / "members.csv")
+    }
     everything = "".join((tmp_path / "a" / name).read_text(encoding="utf-8") for name in
                          ("segments.csv", "members.csv", "events.csv", "recommendations.csv"))  # fmt: skip
     for person in demo_copy.world.crowd[:20]:
@@ -38,5 +40,7 @@ def test_export_is_pseudonymized_and_stable(demo_copy: DemoRun, tmp_path: Path) 
         name = getattr(person, "name", None)
         assert not name or f",{name}," not in everything  # ...and no name
     assert read(tmp_path / "a" / "recommendations.csv") and read(tmp_path / "a" / "events.csv")
-    ids = runner.invoke(analytics_group, ["export", "--db", url, "--out", str(tmp_path / "c"), "--member-ids"])
+    ids = runner.invoke(
+        analytics_group, ["export", "--db", url, "--out", str(tmp_path / "c"), "--member-ids"]
+    )
     assert ids.exit_code == 0 and "member_id" in (tmp_path / "c" / "members.csv").read_text()

@@ -64,7 +64,8 @@ def forecast(
         if len(x) != len(model["coef"]):
             return None
         pred = float(model["intercept"]) + sum(
-            c * (v - m) / s for c, v, m, s in zip(model["coef"], x, model["center"], model["scale"], strict=True)
+            c * (v - m) / s
+            for c, v, m, s in zip(model["coef"], x, model["center"], model["scale"], strict=True)
         )
         pred = max(pred, 0.0)
     return Forecast(pred, max(pred - z * sigma, 0.0), pred + z * sigma)
@@ -83,5 +84,11 @@ async def event_forecast(session: AsyncSession, event: Event, tz: ZoneInfo, now:
         return None
     tags = await event_tags(session, event.id)
     return forecast(
-        model, starts_at=event.starts_at, ends_at=event.ends_at, created_at=now, kind=event.kind, tags=tags, tz=tz
+        model,
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        created_at=now,
+        kind=event.kind,
+        tags=tags,
+        tz=tz,
     )

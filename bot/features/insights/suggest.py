@@ -74,6 +74,8 @@ async def suggest(ctx: Ctx, args: str) -> None:
         stored = advice.get("all")
     elif tag is not None and kind is None:
         stored = (advice.get("tags") or {}).get(tag)
+    elif kind is not None and tag is None:
+        stored = (advice.get("kinds") or {}).get(kind)
     slots = [s for s in stored or [] if datetime.fromisoformat(str(s["starts_at"])) > ctx.now][:SLOTS]
     if stored is None or len(slots) < min(SLOTS, len(stored)):
         slots = await live_slots(ctx, run, kind or "lecture", tag)
