@@ -108,7 +108,11 @@ async def test_personal_timing_can_be_turned_off_and_never_applies_after_an_anal
         for harness in (off, on):
             await harness("alice: /newevent Rust night 2026-12-03 19:00", "bob: hi", "bob@dm: /start")
             await set_active_hour(harness, "bob", 21)
-        await on("bob@dm: /privacy analytics off")
+        await on("bob: [Going]")
+        (row,) = await on.rows(Delivery, Delivery.dedupe_key.like("rem:1:%:1440"))
+        assert row.due_at == local("2026-12-02 21:00")
+        await on("bob@dm: /privacy analytics off")  # re-plans at once, and forgets the derived hour
+        assert (await on.rows(Member, Member.user_id == "u-bob"))[0].active_hour is None
         for harness in (off, on):
             await harness("bob: [Going]")
             (row,) = await harness.rows(Delivery, Delivery.dedupe_key.like("rem:1:%:1440"))

@@ -176,15 +176,16 @@ async def _withdraw(session: AsyncSession, ctx: Ctx, member: Member, community: 
 
 
 async def toggle(ctx: Ctx, name: str, off: bool) -> None:
-    """analytics|reminders off|on in every community; reminders are re-planned."""
+    """analytics|reminders off|on in every community; reminders are re-planned (timing uses analytics)."""
     memberships = await _memberships(ctx)
     if not memberships:
         await notice(ctx, name, ctx.t("privacy.nothing"))
         return
     for member, community in memberships:
         setattr(member, TOGGLES[name], off)
-        if name == "reminders":
-            await _replan(ctx, member, community)
+        if name == "analytics" and off:
+            member.active_hour = None  # derived from their activity: reminders go back to plain offsets
+        await _replan(ctx, member, community)
     await notice(ctx, name, ctx.t(f"privacy.{name}_{'off' if off else 'on'}"))
 
 
