@@ -19,6 +19,7 @@ from bot.config import Config
 from bot.domain.events import (
     BotRoleChanged,
     ButtonPressed,
+    ChatMigrated,
     CommandInvoked,
     DomainEvent,
     MemberJoined,
@@ -45,6 +46,7 @@ KINDS: dict[type[DomainEvent], str] = {
     VoiceJoined: "voice_join",
     VoiceLeft: "voice_leave",
     BotRoleChanged: "bot_role",
+    ChatMigrated: "chat_migrated",
 }
 # Events that only need logging (no handler), so they can be written in bulk.
 # (VoiceJoined is not: joining an event's voice channel checks the member in.)
@@ -174,6 +176,8 @@ def log_values(event: DomainEvent, community: Community | None, member: Member |
         values["data"] = {**values["data"], "channel": event.channel_id}
     elif isinstance(event, BotRoleChanged):
         values["data"] = {**values["data"], "present": event.present, "admin": event.is_admin}
+    elif isinstance(event, ChatMigrated):
+        values["data"] = {**values["data"], "new_chat_id": event.new_chat_id}
     return values
 
 

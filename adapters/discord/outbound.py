@@ -95,7 +95,9 @@ def _button(button: Button, row: int) -> discord.ui.Button[discord.ui.View]:
 def text_kwargs(message: OutMessage, names: Names) -> dict[str, Any]:
     """content, allowed_mentions and (when there are buttons) view for send / edit."""
     # Our text is plain: escape Markdown so a title like **x** or [a](link) shows as typed.
-    escaped = discord.utils.escape_markdown(render_mentions(message.text, message.mentions, names), ignore_links=True)
+    escaped = discord.utils.escape_markdown(
+        render_mentions(message.text, message.mentions, names), ignore_links=True
+    )
     content = fit(escaped)
     kwargs: dict[str, Any] = {"content": content, "allowed_mentions": allowed_mentions(message.mentions)}
     view = build_view(message.buttons)

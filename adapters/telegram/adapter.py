@@ -204,11 +204,10 @@ class TelegramAdapter:
             self.admins.invalidate(str(update.chat_member.chat.id))
         message = update.message
         if message is not None and message.migrate_to_chat_id is not None:
-            logger.warning(
-                "telegram: group %s became supergroup %s; its community keeps the old id",
-                message.chat.id,
-                message.migrate_to_chat_id,
+            logger.info(  # the core moves the community (ChatMigrated); admins are re-read there
+                "telegram: group %s became supergroup %s", message.chat.id, message.migrate_to_chat_id
             )
+            self.admins.invalidate(str(message.migrate_to_chat_id))
 
     async def _with_admin(self, event: DomainEvent) -> DomainEvent:
         """Fill UserRef.is_admin for group events from the cached admin list (None if unknown)."""

@@ -89,16 +89,14 @@ def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
                 raise PermanentError(
                     f"button {button.label!r}: callback data is {size} bytes, Telegram allows 1-{MAX_CALLBACK_DATA}"
                 )
-    return InlineKeyboardMarkup(
-        [[_button(b) for b in row] for row in rows if row]
-    )
-
+    return InlineKeyboardMarkup([[_button(b) for b in row] for row in rows if row])
 
 
 def _button(button: Button) -> InlineKeyboardButton:
     if button.url is not None:
         return InlineKeyboardButton(button.label, url=button.url)
     return InlineKeyboardButton(button.label, callback_data=button.data)
+
 
 @dataclass(frozen=True)
 class KnownUser:

@@ -31,6 +31,7 @@ from telegram import (
 from bot.domain.events import (
     BotRoleChanged,
     ButtonPressed,
+    ChatMigrated,
     ChatRef,
     CommandInvoked,
     DomainEvent,
@@ -189,7 +190,30 @@ def parse_command(message: Message, bot_username: str | None) -> tuple[str, str]
     return name.lower(), text[len(token) :].strip()
 
 
+def _migrated(message: Message) -> list[DomainEvent]:
+    """A group upgraded to a supergroup: said in the old chat (migrate_to) and the new one (migrate_from)."""
+    if message.migrate_to_chat_id is not None:
+        old, new = str(message.chat.id), str(message.migrate_to_chat_id)
+    else:
+        old, new = str(message.migrate_from_chat_id), str(message.chat.id)
+    user = message.from_user
+    if user is None:
+        return []
+    chat = ChatRef(PLATFORM, old, False, message.chat.effective_name or "")
+    return [
+        ChatMigrated(
+            source_id=f"migrate:{old}:{new}",
+            chat=chat,
+            user=user_ref(user),
+            occurred_at=message.date,
+            new_chat_id=new,
+        )  # fmt: skip
+    ]
+
+
 def _message(message: Message, source_id: str, bot_username: str | None) -> list[DomainEvent]:
+    if message.migrate_to_chat_id is not None or message.migrate_from_chat_id is not None:
+        return _migrated(message)
     author = _author(message)
     if author is None or not _has_content(message):
         return []

@@ -133,6 +133,13 @@ class BotRoleChanged(DomainEvent):
     is_admin: bool
 
 
+@dataclass(frozen=True, kw_only=True)
+class ChatMigrated(DomainEvent):
+    """A group moved to a new chat id (Telegram: a group upgraded to a supergroup); chat is the old one."""
+
+    new_chat_id: str
+
+
 ALL_EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     MessageReceived,
     CommandInvoked,
@@ -145,4 +152,5 @@ ALL_EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     VoiceJoined,
     VoiceLeft,
     BotRoleChanged,
+    ChatMigrated,
 )

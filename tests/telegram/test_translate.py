@@ -14,6 +14,7 @@ from adapters.telegram.translate import ALLOWED_UPDATES, bot_membership, transla
 from bot.domain.events import (
     BotRoleChanged,
     ButtonPressed,
+    ChatMigrated,
     ChatRef,
     CommandInvoked,
     MemberJoined,
@@ -186,7 +187,9 @@ def test_every_fixture_is_a_valid_update_and_translate_never_raises() -> None:
     for path in sorted(FIXTURES.glob("*.json")):
         update = Update.de_json(json.loads(path.read_text(encoding="utf-8")), None)
         for event in translate(update, bot_username="gatherbot_test_bot", now=NOW):
-            assert event.chat.platform == "telegram" and event.source_id.startswith("u")
+            assert event.chat.platform == "telegram"
+            # keyed by update id, except a group's move, keyed by the move (it is said in both chats)
+            assert event.source_id.startswith("migrate:" if isinstance(event, ChatMigrated) else "u")
             assert event.occurred_at.tzinfo is not None
 
 
@@ -195,3 +198,15 @@ def test_allowed_updates_cover_every_type_translated() -> None:
         "message", "edited_message", "callback_query", "poll_answer", "message_reaction",
         "chat_member", "my_chat_member",
     }  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["migrate_to_supergroup", "migrate_from_group"])
+def test_a_group_upgraded_to_a_supergroup_is_one_move_said_twice(name: str) -> None:
+    (moved,) = events(name)
+    assert moved == ChatMigrated(
+        source_id="migrate:-4051234567:-1001234567890",  # the same from both chats: handled once
+        chat=ChatRef("telegram", "-4051234567", False, "Rust Study Group"),
+        user=UserRef("1001", "Alice Wang", "alice_w", None, "en"),
+        occurred_at=datetime.fromtimestamp(1796086900, UTC),
+        new_chat_id="-1001234567890",
+    )
