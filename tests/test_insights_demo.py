@@ -60,6 +60,21 @@ class Chat:
             return list((await s.execute(stmt)).all())
 
 
+async def open_recommendation(chat: Chat) -> tuple[str, Event, str]:
+    """The first member (by id) with an upcoming recommendation they have not answered: theirs at the top."""
+    recs = await chat.rows(
+        select(Member.user_id, Event, Recommendation.reason)
+        .join(Member, Member.id == Recommendation.member_id)
+        .join(Event, Event.id == Recommendation.event_id)
+        .where(Recommendation.kind == "upcoming", Event.status == "scheduled", Event.starts_at > chat.run.now)
+        .order_by(Recommendation.member_id, Recommendation.rank)
+    )
+    answered = {(m, e) for m, e in await chat.rows(select(Rsvp.member_id, Rsvp.event_id))}
+    ids = {u: i for u, i in await chat.rows(select(Member.user_id, Member.id))}
+    user, event, reason = next(r for r in recs if (ids[r[0]], r[1].id) not in answered)
+    return user, event, reason
+
+
 @pytest.fixture
 async def chat(demo: DemoRun, tmp_path: Path):  # type: ignore[no-untyped-def]  # noqa: F811
     url = str(tmp_path / "demo.db")
@@ -122,17 +137,7 @@ async def test_insights_on_the_demo_match_the_results_tables(
         assert f"{when} — about {slot['predicted_turnout']:.0f} expected (" in salon
 
     # /foryou: a member's first recommendation that is still open to them
-    now = chat.run.now
-    recs = await chat.rows(
-        select(Member.user_id, Event, Recommendation.reason)
-        .join(Member, Member.id == Recommendation.member_id)
-        .join(Event, Event.id == Recommendation.event_id)
-        .where(Recommendation.kind == "upcoming", Event.status == "scheduled", Event.starts_at > now)
-        .order_by(Recommendation.member_id, Recommendation.rank)
-    )
-    answered = {(m, e) for m, e in await chat.rows(select(Rsvp.member_id, Rsvp.event_id))}
-    ids = {u: i for u, i in await chat.rows(select(Member.user_id, Member.id))}
-    user, event, reason = next(r for r in recs if (ids[r[0]], r[1].id) not in answered)
+    user, event, reason = await open_recommendation(chat)
     mine = await chat(int(user.split("-")[1]), "/foryou")
     tz = ZoneInfo(chat.run.world.spec.tz)
     assert f"1. #{event.id} {event.title}" in mine

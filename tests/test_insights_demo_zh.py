@@ -10,10 +10,9 @@ from sqlalchemy import select
 from bot.features.common import fmt_time
 from bot.features.insights.common import segment_name, translate_reason
 from bot.features.insights.forecast import forecast
-from bot.storage.models import Event, Member, Rsvp
-from bot.storage.results import AnalyticsRun, EventEffect, Recommendation, SegmentProfile
+from bot.storage.results import AnalyticsRun, EventEffect, SegmentProfile
 from tests.analytics.conftest import demo  # noqa: F401  (the session-scoped demo fixture)
-from tests.test_insights_demo import Chat, chat  # noqa: F401  (the demo chat fixture)
+from tests.test_insights_demo import Chat, chat, open_recommendation  # noqa: F401  (the demo chat fixture)
 
 
 async def test_insights_in_chinese_on_the_demo_match_the_results_tables(chat: Chat) -> None:  # noqa: F811
@@ -59,17 +58,7 @@ async def test_insights_in_chinese_on_the_demo_match_the_results_tables(chat: Ch
     assert f"📈 预计到场：约 {f.predicted:.0f} 人（90% 区间 {f.low:.0f}–{f.high:.0f}）" in created
 
     # /foryou for a member with an open recommendation, in Chinese with the translated reason
-    now = chat.run.now
-    recs = await chat.rows(
-        select(Member.user_id, Event, Recommendation.reason)
-        .join(Member, Member.id == Recommendation.member_id)
-        .join(Event, Event.id == Recommendation.event_id)
-        .where(Recommendation.kind == "upcoming", Event.status == "scheduled", Event.starts_at > now)
-        .order_by(Recommendation.member_id, Recommendation.rank)
-    )
-    answered = {(m, e) for m, e in await chat.rows(select(Rsvp.member_id, Rsvp.event_id))}
-    ids = {u: i for u, i in await chat.rows(select(Member.user_id, Member.id))}
-    user, event, reason = next(r for r in recs if (ids[r[0]], r[1].id) not in answered)
+    user, event, reason = await open_recommendation(chat)
     member = int(user.split("-")[1])
     await chat(member, "/lang zh")
     mine = await chat(member, "/foryou")
