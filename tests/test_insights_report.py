@@ -212,3 +212,22 @@ async def test_without_files_the_chart_is_a_short_table(tmp_path) -> None:  # ty
             assert "成员群体：活动常客 20、核心贡献者 10" in out[overview:]
             assert "少于 5 人的周、活动和群体不显示。" in out[overview:]
             assert event[-1] == "报名 20 · 到场 16 · 预测 14.3（9–20）"
+
+
+async def test_an_event_rated_by_fewer_than_five_shows_no_satisfaction_nor_rating(bot, bot_zh) -> None:
+    for harness in (bot, bot_zh):
+        await harness("alice: /newevent Rust night 2026-12-01 10:00", ":advance 3h")
+        few = EventEffect(event_id=1, going=20, attended=16, active_members=50, participation_rate=0.8,
+                          active_rate=0.32, interaction_rate=0.45, satisfaction_mean=2.0, response_rate=0.1875,
+                          rating="poor", predicted_turnout=14.26, turnout_low=9.0, turnout_high=20.4, lift=1.26)  # fmt: skip
+        await add_run(harness, PROFILE, rows=[few])  # 3 of 16 rated
+    text, _ = chart_of(await bot("alice: /report 1"), "📈 Chart: #1 Rust night")
+    assert text[1:4] == [
+        "Rating: –",
+        "Going 20 · came 16 · participation 80%",
+        "Active members then 50 · share who came 32%",
+    ]
+    assert "Satisfaction and rating are not shown: fewer than 5 ratings." in text
+    assert not any("poor" in line or "2/5" in line for line in text)
+    zh = await bot_zh.text("alice: /report 1")
+    assert "评级：–" in zh and "评分不足 5 个，不显示满意度和评级。" in zh and "较差" not in zh

@@ -309,6 +309,12 @@ def event_png(chart: EventChart, lang: str, font_file: str = "") -> bytes:
 # --- drawing --------------------------------------------------------------------------------------
 
 
+def _whole_numbers(ax: Any) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+
+
 def _empty(ax: Any, text: str) -> None:
     ax.text(0.5, 0.5, text, ha="center", va="center", color=GREY, transform=ax.transAxes)
     ax.set_xticks([])
@@ -341,6 +347,8 @@ def draw_overview(chart: OverviewChart, style: Style) -> Any:
         )
         people.set_ylabel(style.t("chart.active"))
         people.set_ylim(bottom=0)
+        _whole_numbers(people)
+        _whole_numbers(weekly)
         handles = weekly.get_legend_handles_labels()[0] + people.get_legend_handles_labels()[0]
         weekly.legend(handles=handles, loc="upper left", fontsize=9)
     else:
@@ -353,7 +361,11 @@ def draw_overview(chart: OverviewChart, style: Style) -> Any:
                    label=style.t("chart.going"))  # fmt: skip
         events.bar([x + 0.2 for x in xs], [c for _, _, _, c in chart.events], 0.4, color=GREEN,
                    label=style.t("chart.came"))  # fmt: skip
-        events.set_xticks(xs, [f"#{i}\n{d:%m-%d}" for i, d, _, _ in chart.events], fontsize=8)
+        if len(xs) <= 8:
+            events.set_xticks(xs, [f"#{i}\n{d:%m-%d}" for i, d, _, _ in chart.events], fontsize=8)
+        else:  # no room for dates
+            events.set_xticks(xs, [f"#{i}" for i, _, _, _ in chart.events], fontsize=7)
+        _whole_numbers(events)
         events.set_ylabel(style.t("chart.people"))
         events.legend(fontsize=9)
     else:
@@ -407,6 +419,7 @@ def draw_event(chart: EventChart, style: Style) -> Any:
     turnout.set_xticks(range(len(labels)), labels)
     turnout.set_ylabel(style.t("chart.people"))
     turnout.set_ylim(bottom=0)
+    _whole_numbers(turnout)
 
     mean = "" if chart.satisfaction is None else style.t("chart.mean", mean=fmt_num(chart.satisfaction, 2))
     ratings.set_title(style.t("chart.ratings") + (f" · {mean}" if mean else ""), loc="left")
@@ -414,6 +427,7 @@ def draw_event(chart: EventChart, style: Style) -> Any:
         ratings.bar(range(1, 6), chart.ratings, color=BLUE)
         ratings.set_xticks(range(1, 6), [f"{s}" for s in range(1, 6)])
         ratings.set_ylabel(style.t("chart.people"))
+        _whole_numbers(ratings)
         for s, n in enumerate(chart.ratings, 1):
             ratings.text(s, n, f"{n}", ha="center", va="bottom", fontsize=10)
     elif chart.upcoming:

@@ -59,8 +59,8 @@ i18n.register(
             "zh": "到场不足 {n} 人，不显示比例和满意度（小群体受到保护）。",
         },
         "report.distribution": {"en": "Ratings 1–5: {counts}", "zh": "评分分布 1–5：{counts}"},
-        "report.few_votes": {"en": "Satisfaction is not shown: fewer than {n} ratings.",
-                             "zh": "评分不足 {n} 个，不显示满意度。"},
+        "report.few_votes": {"en": "Satisfaction and rating are not shown: fewer than {n} ratings.",
+                             "zh": "评分不足 {n} 个，不显示满意度和评级。"},
         "report.no_effect": {
             "en": "#{id} is not in the latest analytics run yet (analytics runs nightly, or with "
             "`gatherbot analytics run`).",
@@ -131,8 +131,8 @@ def event_text(fig: EventFigures, run: AnalyticsRun, lang: str, tz: ZoneInfo) ->
 
 
 def rating_text(fig: EventFigures, lang: str) -> str:
-    """The rating label; "–" when fewer than MIN_GROUP came, as it may rest on their few ratings."""
-    return "–" if fig.small else i18n.t(lang, f"report.rating.{fig.rating}")
+    """The rating label; "–" when fewer than MIN_GROUP came or rated: it rests on their ratings."""
+    return "–" if fig.small or fig.few_votes else i18n.t(lang, f"report.rating.{fig.rating}")
 
 
 async def _queue_chart(ctx: Ctx, run: AnalyticsRun, event_id: int | None) -> None:
