@@ -75,11 +75,13 @@ def config_options(fn: Any) -> Any:
 
 
 class LazyGroup(click.Group):
-    """A command group whose heavy subcommands (analytics: pandas, scikit-learn) load only when used."""
+    """A command group whose heavy subcommands (analytics: pandas, scikit-learn; report: matplotlib) load
+    only when used."""
 
     lazy = {
         "analytics": ("analytics.cli", "analytics_group"),
         "import": ("bot.importers.cli", "import_group"),
+        "report": ("bot.features.insights.cli", "report_command"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -162,8 +164,12 @@ def console(config_path: str | None, db: str | None, simulated_clock: str | None
 @main.command()
 @click.option("--db", "db", default=None, help="Keep the story's database here (default: a temporary file).")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", help="Language of the story.")
-@click.option("--out", default="gatherbot-demo", type=click.Path(file_okay=False), help="Folder for the charts.")
-@click.option("--story-only", is_flag=True, help="Only the chat story, not the 12-week community and its analytics.")
+@click.option(
+    "--out", default="gatherbot-demo", type=click.Path(file_okay=False), help="Folder for the charts."
+)
+@click.option(
+    "--story-only", is_flag=True, help="Only the chat story, not the 12-week community and its analytics."
+)
 def demo(db: str | None, lang: str, out: str, story_only: bool) -> None:
     """The main demo on SQLite, no token: a chat story (create, RSVP, remind, check in, rate), then a
     simulated 12-week community played through the bot and what analytics finds in it."""
