@@ -216,3 +216,19 @@ def test_font_detection_needs_chinese_glyphs(caplog: pytest.LogCaptureFixture) -
         charts.cjk_font.cache_clear()
     assert chosen is None or chosen.path != latin
     assert "has no Chinese glyphs" in caplog.text
+
+
+def test_the_bot_loads_matplotlib_only_to_draw() -> None:
+    """Starting the bot (features, registry) imports no plotting or analytics library, and `gatherbot --help`
+    (which lists `report`) does not import matplotlib."""
+    code = (
+        "import sys; from click.testing import CliRunner; import bot.features, bot.bootstrap, bot.runner; "
+        "from bot.cli import main; bot.features.build_registry(); "
+        "print(','.join(m for m in ('matplotlib', 'pandas', 'sklearn') if m in sys.modules)); "
+        "assert 'report' in CliRunner().invoke(main, ['--help']).output; "
+        "print('matplotlib' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                            check=False, env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.splitlines() == ["", "False"]

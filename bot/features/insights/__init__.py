@@ -7,7 +7,13 @@ from bot.registry import Registry
 
 
 def install(registry: Registry) -> None:
-    from bot.features.insights import foryou, report, segments, suggest
+    from bot.features.insights import (
+        foryou,
+        report,
+        report_files,  # noqa: F401  (its strings: the Markdown of `gatherbot report`)
+        segments,
+        suggest,
+    )
 
     for module in (segments, foryou, suggest, report):
         for spec in module.specs():
