@@ -204,6 +204,15 @@ def test_with_a_cjk_font_chinese_charts_get_chinese_labels(monkeypatch: pytest.M
     assert rcParams["font.family"] != ["DejaVu Sans", "Noto Sans CJK SC"]  # the style does not leak
 
 
+def test_a_font_missing_some_chinese_glyphs_gives_english_labels(monkeypatch: pytest.MonkeyPatch) -> None:
+    from matplotlib import font_manager
+
+    claimed = charts.FontChoice("Not Really CJK", font_manager.findfont("DejaVu Sans"))
+    monkeypatch.setattr(charts, "cjk_font", lambda font_file="": claimed)
+    with charts.chart_style("zh") as style:
+        assert style.lang == "en"
+
+
 def test_font_detection_needs_chinese_glyphs(caplog: pytest.LogCaptureFixture) -> None:
     from matplotlib import font_manager
 

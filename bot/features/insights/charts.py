@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import i18n
-from bot.features.insights.common import MIN_GROUP, fmt_num, segment_name
+from bot.features.insights.common import MIN_GROUP, SEGMENT_NAMES, fmt_num, segment_name
 from bot.features.insights.effect import EventFigures
 from bot.features.insights.overview import Overview
 
@@ -254,23 +254,24 @@ _DRAWING = threading.Lock()  # matplotlib's rcParams are global: one chart at a 
 @contextmanager
 def chart_style(lang: str, font_file: str = "") -> Iterator[Style]:
     """Agg, fixed fonts and no math parsing while a chart is drawn and saved; Chinese labels only when a
-    CJK font is there."""
-    import matplotlib
+    font has every glyph they need."""
+    with _DRAWING:
+        import matplotlib
 
-    matplotlib.use("Agg")
-    from matplotlib import font_manager
+        matplotlib.use("Agg")
+        from matplotlib import font_manager
 
-    base = font_manager.findfont("DejaVu Sans")
-    cjk = cjk_font(font_file)
-    names = ["DejaVu Sans"] + ([cjk.name] if cjk else [])
-    paths = (base, cjk.path) if cjk else (base,)
-    style = Style("zh" if lang == "zh" and cjk is not None else "en", paths)
-    if style.lang == "zh" and not style.fits(_zh_labels()):
-        style = Style("en", paths)
-    rc = {"font.family": names, "text.parse_math": False,  # a list of families: each falls back to the next
-          "svg.hashsalt": "gatherbot", "axes.unicode_minus": False, "figure.dpi": DPI}  # fmt: skip
-    with _DRAWING, matplotlib.rc_context(rc):
-        yield style
+        base = font_manager.findfont("DejaVu Sans")
+        cjk = cjk_font(font_file)
+        names = ["DejaVu Sans"] + ([cjk.name] if cjk else [])
+        paths = (base, cjk.path) if cjk else (base,)
+        style = Style("zh" if lang == "zh" and cjk is not None else "en", paths)
+        if style.lang == "zh" and not style.fits(_zh_labels()):
+            style = Style("en", paths)
+        rc = {"font.family": names, "text.parse_math": False,  # a list of families: each falls back to the next
+              "svg.hashsalt": "gatherbot", "axes.unicode_minus": False, "figure.dpi": DPI}  # fmt: skip
+        with matplotlib.rc_context(rc):
+            yield style
 
 
 ZH_LABELS = (  # the texts drawn inside a chart (captions and tables are chat text)
@@ -282,8 +283,9 @@ ZH_LABELS = (  # the texts drawn inside a chart (captions and tables are chat te
 
 @functools.cache
 def _zh_labels() -> str:
+    """Every Chinese text a chart may draw."""
     catalog = i18n.catalog()
-    return "".join(catalog[key]["zh"] for key in ZH_LABELS)
+    return "".join(catalog[key]["zh"] for key in ZH_LABELS) + "".join(SEGMENT_NAMES.values())
 
 
 def to_png(fig: Any) -> bytes:
