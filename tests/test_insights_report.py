@@ -231,3 +231,19 @@ async def test_an_event_rated_by_fewer_than_five_shows_no_satisfaction_nor_ratin
     assert not any("poor" in line or "2/5" in line for line in text)
     zh = await bot_zh.text("alice: /report 1")
     assert "评级：–" in zh and "评分不足 5 个，不显示满意度和评级。" in zh and "较差" not in zh
+
+
+async def test_a_chart_that_cannot_be_drawn_becomes_its_table(bot, monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    from bot.features.insights import charts
+
+    def broken(*_: object) -> bytes:
+        raise RuntimeError("no renderer")
+
+    monkeypatch.setattr(charts, "event_png", broken)
+    await setup(bot, chatters=6)
+    out = await bot("alice: /report 1")
+    assert out[-2:] == [
+        "bot -> group: 📈 #1 Rust night in figures",
+        "Going 20 · came 16 · predicted 14.3 (9–20)",
+    ]
+    assert "Traceback" not in "\n".join(out) and "no renderer" in caplog.text  # logged, not shown
