@@ -23,7 +23,11 @@ SYMBOLIC = {
     "events.mine_line", "poll.post", "wizard.retry",
 }  # fmt: skip
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = [*sorted((ROOT / "bot" / "features").rglob("*.py")), ROOT / "bot" / "app.py", ROOT / "bot" / "context.py"]
+SOURCES = [
+    *sorted((ROOT / "bot" / "features").rglob("*.py")),
+    ROOT / "bot" / "app.py",
+    ROOT / "bot" / "context.py",
+]
 FILE_NAME = re.compile(r"\.(md|png)$")  # "report.md", "overview.png": files, not keys
 # Keys that code builds at run time from a fixed set of parts.
 DYNAMIC = {
@@ -77,7 +81,9 @@ def test_placeholders_never_clash_with_the_parameters_of_t_and_reply() -> None:
 
 
 def test_a_placeholder_named_lang_works() -> None:
-    assert i18n.t("zh", "error.unknown_command", name="x", lang="ignored") == i18n.t("zh", "error.unknown_command", name="x")
+    assert i18n.t("zh", "error.unknown_command", name="x", lang="ignored") == i18n.t(
+        "zh", "error.unknown_command", name="x"
+    )
 
 
 @pytest.mark.parametrize("spec", list(REGISTRY), ids=lambda s: s.name)
