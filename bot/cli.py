@@ -75,11 +75,13 @@ def config_options(fn: Any) -> Any:
 
 
 class LazyGroup(click.Group):
-    """A command group whose heavy subcommands (analytics: pandas, scikit-learn) load only when used."""
+    """A command group whose heavy subcommands (analytics: pandas, scikit-learn; report: matplotlib) load
+    only when used."""
 
     lazy = {
         "analytics": ("analytics.cli", "analytics_group"),
         "import": ("bot.importers.cli", "import_group"),
+        "report": ("bot.features.insights.cli", "report_command"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

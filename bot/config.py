@@ -61,6 +61,7 @@ class Config:
     telegram: dict[str, Any] = field(default_factory=dict)
     discord: dict[str, Any] = field(default_factory=dict)
     analytics: dict[str, Any] = field(default_factory=dict)  # the [analytics] table (analytics.config)
+    chart_font: str = ""  # a font file with Chinese glyphs for charts ("" = look for an installed one)
     log_level: str = "INFO"
 
     def rate_limit(self, platform: str) -> RateLimit | None:
@@ -175,6 +176,7 @@ KNOWN_KEYS = {
     "telegram": None,  # adapter settings: each adapter validates its own
     "discord": None,
     "analytics": None,
+    "insights": {"chart_font"},
 }
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
@@ -218,6 +220,15 @@ def _log_level(value: Any) -> str:
     if level not in LOG_LEVELS:
         raise ConfigError(f"bot.log_level: expected one of {', '.join(LOG_LEVELS)}, got {value!r}")
     return level
+
+
+def _font_file(path: str, value: Any) -> str:
+    text = _typed(path, value, str).strip()
+    if text and not Path(text).expanduser().is_file():
+        raise ConfigError(
+            f'{path}: no font file at {text!r} (example: "/usr/share/fonts/noto/NotoSansCJK-Regular.ttc")'
+        )
+    return str(Path(text).expanduser()) if text else ""
 
 
 def _analytics(table: dict[str, Any]) -> dict[str, Any]:
@@ -297,6 +308,7 @@ def from_dict(data: dict[str, Any], env: dict[str, str] | None = None) -> Config
         telegram=telegram,
         discord=discord,
         log_level=_log_level(_get(data, "bot.log_level", "INFO")),
+        chart_font=_font_file("insights.chart_font", _get(data, "insights.chart_font", "")),
     )
 
 

@@ -54,6 +54,7 @@ FIELD_KEYS: dict[str, tuple[str, ...]] = {
     "telegram": ("telegram.token",),
     "discord": ("discord.token",),
     "analytics": ("analytics.nightly_cron",),
+    "chart_font": ("insights.chart_font",),
 }
 
 
@@ -178,6 +179,8 @@ BAD = [
     ),
     ('telegram = "not a table"', "telegram"),
     ('discord = "not a table"', "discord"),
+    ("[insights]\nchart_font = 5", "insights.chart_font"),
+    ('[insights]\nchart_font = "/nowhere/NotoSansCJK-Regular.ttc"', "insights.chart_font"),
 ]
 
 
@@ -365,6 +368,16 @@ def test_unreadable_config_is_a_config_error(tmp_path: Path) -> None:
         load(tmp_path / "bad.toml", NO_ENV)
     with pytest.raises(ConfigError, match="cannot read"):
         load(tmp_path, NO_ENV)  # a directory
+
+
+def test_chart_font_is_a_font_file(tmp_path: Path) -> None:
+    font = tmp_path / "cjk.ttf"
+    font.write_bytes(b"\x00\x01\x00\x00")
+    assert load(write(tmp_path, f'[insights]\nchart_font = "{font}"'), NO_ENV).chart_font == str(font)
+    with pytest.raises(ConfigError, match=r"insights.chart_font: no font file at .*example"):
+        load(write(tmp_path, f'[insights]\nchart_font = "{tmp_path}"'), NO_ENV)  # a directory
+    with pytest.raises(ConfigError, match="insights.chart_fnt: unknown key"):
+        load(write(tmp_path, '[insights]\nchart_fnt = ""'), NO_ENV)
 
 
 def test_a_bad_analytics_setting_is_a_config_error(tmp_path: Path) -> None:

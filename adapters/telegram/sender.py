@@ -11,6 +11,7 @@ from typing import Any
 
 from telegram import Bot, InputFile, ReplyParameters
 from telegram import error as tg
+from telegram.constants import FileSizeLimit
 
 from adapters.telegram.errors import Redactor, is_already_done, to_delivery_error
 from adapters.telegram.outbound import (
@@ -29,6 +30,14 @@ from bot.domain.messages import OutMessage, SentRef, Target
 from bot.ports import CommandSpecView, PermanentError
 
 logger = logging.getLogger(__name__)
+
+
+PHOTO_TYPES = ("image/png", "image/jpeg")
+MAX_PHOTO_BYTES = int(FileSizeLimit.PHOTOSIZE_UPLOAD)  # 10 MB: larger images go as documents
+
+
+def is_photo(mime_type: str, size: int) -> bool:
+    return mime_type in PHOTO_TYPES and size <= MAX_PHOTO_BYTES
 
 
 class Sender:
@@ -78,6 +87,8 @@ class Sender:
         if message.poll is not None:
             return await self._send_poll(bot, chat, message)
         if message.attachment is not None:
+            if is_photo(message.attachment.mime_type, len(message.attachment.content)):
+                return await self._send_photo(bot, chat, message)
             return await self._send_document(bot, chat, message)
         sent = await bot.send_message(chat, **text_kwargs(message, self.directory))
         return SentRef(str(sent.message_id))
@@ -99,17 +110,37 @@ class Sender:
                 )
         return ref
 
-    async def _send_document(self, bot: Bot, chat: int | str, message: OutMessage) -> SentRef:
+    def _caption(self, message: OutMessage) -> dict[str, Any]:
+        if not message.text.strip():
+            return {}
+        shaped = text_kwargs(message, self.directory, limit=MAX_CAPTION)
+        return {
+            "caption": shaped["text"],
+            "caption_entities": shaped["entities"],
+            "reply_markup": shaped["reply_markup"],
+        }
+
+    @staticmethod
+    def _file(message: OutMessage) -> InputFile:
         attachment = message.attachment
         assert attachment is not None
-        document = InputFile(attachment.content, filename=attachment.filename)
-        document.mimetype = attachment.mime_type
-        caption: dict[str, Any] = {}
-        if message.text.strip():
-            shaped = text_kwargs(message, self.directory, limit=MAX_CAPTION)
-            caption = {"caption": shaped["text"], "caption_entities": shaped["entities"]}
-            caption["reply_markup"] = shaped["reply_markup"]
-        sent = await bot.send_document(chat, document, **caption)
+        upload = InputFile(attachment.content, filename=attachment.filename)
+        upload.mimetype = attachment.mime_type
+        return upload
+
+    async def _send_document(self, bot: Bot, chat: int | str, message: OutMessage) -> SentRef:
+        sent = await bot.send_document(chat, self._file(message), **self._caption(message))
+        return SentRef(str(sent.message_id))
+
+    async def _send_photo(self, bot: Bot, chat: int | str, message: OutMessage) -> SentRef:
+        """A chart shows inline as a photo; one Telegram will not take as a photo goes as a file.
+
+        A refused photo (400) was not posted, so sending the document after it cannot post twice."""
+        try:
+            sent = await bot.send_photo(chat, self._file(message), **self._caption(message))
+        except tg.BadRequest as exc:
+            logger.info("telegram: photo refused (%s); sending it as a file", self.redact(exc.message))
+            return await self._send_document(bot, chat, message)
         return SentRef(str(sent.message_id))
 
     async def answer(self, interaction_id: str, text: str) -> None:

@@ -37,7 +37,7 @@ class Failure:
 
 
 class FakeTelegram(BaseRequest):
-    """Records calls; answers sendMessage, editMessageText, sendPoll, stopPoll, sendDocument and friends."""
+    """Records calls; answers sendMessage, editMessageText, sendPoll, stopPoll, sendDocument, sendPhoto and friends."""
 
     def __init__(self, admins: dict[int, list[int]] | None = None) -> None:
         self.calls: list[Call] = []
@@ -177,6 +177,10 @@ class FakeTelegram(BaseRequest):
     def _sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
         document = {"file_id": "BQACAgQAAxkBAAIC", "file_unique_id": "AgADx8Ex", "file_name": "file"}
         return self._message(params, document=document, caption=params.get("caption"))
+
+    def _sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        photo = [{"file_id": "AgACAgQAAxkBAAID", "file_unique_id": "AQADx8Ex", "width": 1100, "height": 750}]
+        return self._message(params, photo=photo, caption=params.get("caption"))
 
     def _answerCallbackQuery(self, params: dict[str, Any]) -> bool:  # noqa: N802
         return True

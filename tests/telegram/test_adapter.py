@@ -108,6 +108,37 @@ async def test_document_upload_with_caption(tg_: Started) -> None:
     assert call.files == {"document": "event-1.ics"}
 
 
+async def test_png_goes_as_a_photo_with_a_caption(tg_: Started) -> None:
+    chart = Attachment("report-30-days.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100, "image/png")
+    ref = await send(tg_, OutMessage(GROUP, "📊 Chart: the last 30 days " + "x" * 1100, attachment=chart))
+    (call,) = tg_.fake.calls
+    assert call.method == "sendPhoto" and ref == SentRef("100")
+    assert call.files == {"photo": "report-30-days.png"}
+    caption = call.params["caption"]
+    assert (
+        caption.startswith("📊 Chart")
+        and caption.endswith("…")
+        and len(caption.encode("utf-16-le")) // 2 == 1024
+    )
+
+
+async def test_a_refused_photo_goes_as_a_document(tg_: Started) -> None:
+    tg_.fake.fail("sendPhoto", 400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
+    chart = Attachment("report-event-1.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100, "image/png")
+    ref = await send(tg_, OutMessage(GROUP, "📈 Chart: #1 Rust night", attachment=chart))
+    assert [c.method for c in tg_.fake.calls] == ["sendPhoto", "sendDocument"]
+    assert tg_.fake.calls[1].files == {"document": "report-event-1.png"}
+    assert tg_.fake.calls[1].params["caption"] == "📈 Chart: #1 Rust night" and ref == SentRef("100")
+
+
+async def test_a_photo_to_a_chat_that_blocked_the_bot_is_not_sent_twice(tg_: Started) -> None:
+    tg_.fake.fail("sendPhoto", 403, "Forbidden: bot was blocked by the user")
+    chart = Attachment("report-30-days.png", b"\x89PNG\r\n\x1a\n", "image/png")
+    with pytest.raises(Unreachable):
+        await send(tg_, OutMessage(DM, "📊", attachment=chart))
+    assert [c.method for c in tg_.fake.calls] == ["sendPhoto"]
+
+
 async def test_edit_and_close_poll(tg_: Started) -> None:
     await send(
         tg_, OutMessage(GROUP, "new text", buttons=((Button("Going", "rsvp:1:going"),),), edit_message_id="7")

@@ -7,7 +7,14 @@ from bot.registry import Registry
 
 
 def install(registry: Registry) -> None:
-    from bot.features.insights import foryou, pushes, report, segments, suggest  # noqa: F401 (renderers)
+    from bot.features.insights import (
+        foryou,
+        pushes,  # noqa: F401  (the "recommended for you" renderer)
+        report,
+        report_files,  # noqa: F401  (its strings: the Markdown of `gatherbot report`)
+        segments,
+        suggest,
+    )
 
     for module in (segments, foryou, suggest, report):
         for spec in module.specs():

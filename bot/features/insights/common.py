@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import i18n
 from bot.context import Ctx
@@ -56,9 +59,14 @@ i18n.register(
 async def latest_runs(ctx: Ctx, n: int = 1) -> list[AnalyticsRun]:
     """The community's newest successful runs, newest first."""
     assert ctx.community is not None
-    rows = await ctx.session.scalars(
+    return await community_runs(ctx.session, ctx.community.id, n)
+
+
+async def community_runs(session: AsyncSession, community_id: int, n: int = 1) -> list[AnalyticsRun]:
+    """latest_runs without a chat context (the report renderer, `gatherbot report`)."""
+    rows = await session.scalars(
         select(AnalyticsRun)
-        .where(AnalyticsRun.community_id == ctx.community.id, AnalyticsRun.status == "ok")
+        .where(AnalyticsRun.community_id == community_id, AnalyticsRun.status == "ok")
         .order_by(AnalyticsRun.id.desc())
         .limit(n)
     )
@@ -66,7 +74,11 @@ async def latest_runs(ctx: Ctx, n: int = 1) -> list[AnalyticsRun]:
 
 
 def as_of(ctx: Ctx, run: AnalyticsRun) -> str:
-    return ctx.t("insights.as_of", when=f"{run.window_end.astimezone(ctx.tz):%Y-%m-%d %H:%M}")
+    return as_of_text(ctx.lang, ctx.tz, run.window_end)
+
+
+def as_of_text(lang: str, tz: ZoneInfo, when: datetime) -> str:
+    return i18n.t(lang, "insights.as_of", when=f"{when.astimezone(tz):%Y-%m-%d %H:%M}")
 
 
 def segment_name(name: str, lang: str) -> str:
