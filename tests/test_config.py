@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot import cli
-from bot.config import DEFAULT_LIMITS, Config, ConfigError, RateLimit, load
+from bot.config import DEFAULT_LIMITS, Config, ConfigError, Points, RateLimit, load
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"
 PLATFORMS = ("telegram", "discord")
@@ -39,6 +39,9 @@ FIELD_KEYS: dict[str, tuple[str, ...]] = {
     "checkin_opens_before": ("checkin.opens_before",),
     "poll_delay": ("polls.open_after",),
     "poll_duration": ("polls.duration",),
+    "writeup_window": ("formats.writeup_window",),
+    "vote_duration": ("formats.vote_duration",),
+    "points": tuple(f"points.{f.name}" for f in dataclasses.fields(Points)),
     "tick_seconds": ("delivery.tick_seconds",),
     "lease_seconds": ("delivery.lease_seconds",),
     "max_attempts": ("delivery.max_attempts",),
