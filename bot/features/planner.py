@@ -7,6 +7,7 @@ never sent twice, even after the event moves.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -18,6 +19,24 @@ from bot.features.common import community_setting, minutes
 from bot.storage.models import Community, Event, Member, Rsvp
 
 SCHEDULE_KINDS = ("reminder", "group_reminder", "checkin", "poll_open", "poll_close")
+# Other features' scheduled rows of an event: hook(event, community, config) -> [(key, kind, due_at, payload)].
+ScheduleHook = Callable[[Event, Community, Config], list[tuple[str, str, datetime, dict]]]
+_HOOKS: list[ScheduleHook] = []
+_HOOK_KINDS: list[str] = []
+
+
+def add_schedule(kinds: tuple[str, ...], hook: ScheduleHook) -> None:
+    """Let a feature plan more rows per event (kinds: the delivery kinds it owns); they are re-planned,
+    moved and cancelled with the event like the reminders."""
+    if set(kinds) & {*SCHEDULE_KINDS, *_HOOK_KINDS}:
+        raise ValueError(f"schedule kinds {kinds} registered twice")
+    _HOOKS.append(hook)
+    _HOOK_KINDS.extend(kinds)
+
+
+def scheduled_kinds() -> tuple[str, ...]:
+    """Every kind replan_event plans and cancels."""
+    return (*SCHEDULE_KINDS, *_HOOK_KINDS)
 
 
 async def reminder_recipients(
@@ -42,7 +61,7 @@ async def replan_event(
 ) -> None:
     """Make the event's pending deliveries match its state: reminders, check-in post, poll open/close."""
     if event.status != "scheduled":
-        await outbox.cancel_pending(session, event_id=event.id, kinds=(*SCHEDULE_KINDS, "announce"))
+        await outbox.cancel_pending(session, event_id=event.id, kinds=(*scheduled_kinds(), "announce"))
         return
     wanted: list[tuple[str, str, datetime, int | None, dict]] = []
     group_offsets: set[int] = set()
@@ -66,6 +85,10 @@ async def replan_event(
     wanted.append((f"checkin:{event.id}", "checkin", checkin_at, None, {}))
     wanted.append((f"poll:{event.id}", "poll_open", poll_open, None, {}))
     wanted.append((f"pollclose:{event.id}", "poll_close", poll_close, None, {}))
+    for hook in _HOOKS:
+        wanted += [
+            (key, kind, due, None, payload) for key, kind, due, payload in hook(event, community, config)
+        ]
     for key, kind, due, member_id, payload in wanted:
         await outbox.plan(
             session,
@@ -80,9 +103,8 @@ async def replan_event(
             payload=payload,
         )
     await outbox.cancel_pending(
-        session, event_id=event.id, kinds=SCHEDULE_KINDS, keep_keys=[w[0] for w in wanted]
+        session, event_id=event.id, kinds=scheduled_kinds(), keep_keys=[w[0] for w in wanted]
     )
-
 
 
 def group_reminder_members(recipients: list[tuple[Member, list[int]]], offset: int) -> list[Member]:
