@@ -20,9 +20,10 @@ PollHandler = Callable[["Ctx", Any, Any, tuple[int, ...]], Awaitable[None]]
 ROLES = ("member", "organizer", "admin")
 # The order people see in /help and the platforms' menus: most used first.
 MENU_ORDER = (
-    "help", "start", "events", "event", "myevents", "foryou", "remind", "feedback", "ics", "lang", "timezone",
-    "privacy", "cancel", "newevent", "editevent", "cancelevent", "results", "segments", "suggest", "report",
-    "settings", "organizer",
+    "help", "start", "events", "event", "myevents", "foryou", "remind", "feedback", "ask", "submit", "tasks",
+    "writeup", "points", "leaderboard", "questions", "answered", "best", "ics", "lang", "timezone",
+    "privacy", "cancel", "newevent", "editevent", "cancelevent", "task", "prize", "score", "winners", "speaker",
+    "writeups", "results", "segments", "suggest", "report", "settings", "organizer",
 )  # fmt: skip
 
 

@@ -7,10 +7,22 @@ from bot.registry import Registry
 
 def build_registry() -> Registry:
     """A registry with every feature installed."""
-    from bot.features import admin, checkin, events, insights, notify, polls, privacy, reminders, rsvp, wizard
+    from bot.features import (
+        admin,
+        checkin,
+        events,
+        formats,
+        insights,
+        notify,
+        polls,
+        privacy,
+        reminders,
+        rsvp,
+        wizard,
+    )  # fmt: skip
 
     _ = notify  # registers renderers on import
     registry = Registry()
-    for module in (events, rsvp, checkin, polls, reminders, admin, wizard, privacy, insights):
+    for module in (events, rsvp, checkin, polls, reminders, admin, wizard, privacy, insights, formats):
         module.install(registry)
     return registry

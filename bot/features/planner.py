@@ -7,7 +7,7 @@ never sent twice, even after the event moves.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -19,8 +19,10 @@ from bot.features.common import community_setting, minutes
 from bot.storage.models import Community, Event, Member, Rsvp
 
 SCHEDULE_KINDS = ("reminder", "group_reminder", "checkin", "poll_open", "poll_close")
-# Other features' scheduled rows of an event: hook(event, community, config) -> [(key, kind, due_at, payload)].
-ScheduleHook = Callable[[Event, Community, Config], list[tuple[str, str, datetime, dict]]]
+# Other features' scheduled rows of an event: hook(session, event, community, config) -> [(key, kind, due, payload)].
+ScheduleHook = Callable[
+    [AsyncSession, Event, Community, Config], Awaitable[list[tuple[str, str, datetime, dict]]]
+]
 _HOOKS: list[ScheduleHook] = []
 _HOOK_KINDS: list[str] = []
 
@@ -86,9 +88,8 @@ async def replan_event(
     wanted.append((f"poll:{event.id}", "poll_open", poll_open, None, {}))
     wanted.append((f"pollclose:{event.id}", "poll_close", poll_close, None, {}))
     for hook in _HOOKS:
-        wanted += [
-            (key, kind, due, None, payload) for key, kind, due, payload in hook(event, community, config)
-        ]
+        rows = await hook(session, event, community, config)
+        wanted += [(key, kind, due, None, payload) for key, kind, due, payload in rows]
     for key, kind, due, member_id, payload in wanted:
         await outbox.plan(
             session,

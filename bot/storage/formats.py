@@ -18,7 +18,8 @@ from bot.storage.types import UTCDateTime
 
 
 class EventFormat(Base):
-    """Per-event settings of a format: the Q&A speaker, when a challenge's results went out, the vote's order."""
+    """Per-event settings of a format: the Q&A speaker, when a challenge's results went out, the write-up
+    deadline, the order of the write-ups in the vote."""
 
     __tablename__ = "event_formats"
 
@@ -27,6 +28,7 @@ class EventFormat(Base):
         ForeignKey("members.id", ondelete="SET NULL"), nullable=True
     )
     results_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    writeup_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # None: the default
     vote_writeups: Mapped[list[int] | None] = mapped_column(JSON, nullable=True)  # write-up ids, option order
 
 

@@ -100,6 +100,7 @@ def upgrade() -> None:
         sa.Column("event_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("speaker_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column("results_at", bot.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("writeup_deadline", bot.storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("vote_writeups", sa.JSON(), nullable=True),
         sa.ForeignKeyConstraint(
             ["event_id"], ["events.id"], name=op.f("fk_event_formats_event_id_events"), ondelete="CASCADE"
