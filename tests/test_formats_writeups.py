@@ -8,7 +8,7 @@ import pytest
 from bot.domain.events import ButtonPressed, PollVoteCast
 from bot.ports import Capabilities
 from bot.storage.formats import EventFormat, Writeup, WriteupVote
-from bot.storage.models import Delivery, Poll
+from bot.storage.models import Delivery, Member, Poll
 from tests.harness import Harness
 
 SETUP = [  # the clock starts Tue 1 Dec 2026 09:00 (Asia/Shanghai)
@@ -228,3 +228,23 @@ async def test_bad_input_is_explained_and_changes_nothing(bot, line: str, proble
     if "Usage:" in out:
         assert "\nExample: /" in out
     assert await state() == before
+
+
+async def test_deleting_a_voter_keeps_the_vote_deleting_an_author_removes_the_write_up(bot) -> None:
+    await bot(*SETUP, ":advance 1d13h")
+    await bot(
+        "bob: /writeup 1 https://bob.example/a", "carol: /writeup 1 https://carol.example/b", ":advance 3d"
+    )
+    await bot("erin: [bob]", "dave: [carol]", "carol: [bob]")
+    [erin] = await bot.rows(Member, Member.user_id == "u-erin")
+    await bot("erin@dm: /privacy delete confirm")
+    assert len(await votes(bot)) == 3  # erin's vote stays, re-pointed to an anonymous placeholder
+    assert erin.id not in {v.member_id for v in await bot.rows(WriteupVote)}
+    await bot("carol@dm: /privacy delete confirm")  # her write-up and the votes for it go; her vote stays
+    assert [(w.member_id, w.link) for w in await bot.rows(Writeup)] == [(2, "https://bob.example/a")]
+    assert len(await votes(bot)) == 2
+    out = await bot(":advance 2d")
+    assert out[1:3] == [
+        "bot -> group: 🏆 The best write-up of #1 Reading group, with 2 of 2 vote(s):",
+        "@bob's write-up: https://bob.example/a",
+    ]
