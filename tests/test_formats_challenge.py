@@ -230,6 +230,9 @@ BAD = [  # (command, what the reply says); every one changes nothing
     ("alice: /prize 2 2 A book", "“2” is not a place here: use a number from 1 to 1."),
     ("alice: /prize 1 1", "Give the event number, the place and the prize."),
     ("alice: /winners 1", "#1 runs until Tue 1 Dec 2026 11:00; announce the winners after it ends."),
+    ("alice: /winners", "“” is not an event number."),
+    ("alice: /prize", "Give the event number, the place and the prize."),
+    ("bob: /tasks", "“” is not an event number."),
     ("bob: /leaderboard 2", "#2 is a discussion, not a code challenge."),
     ("bob: /tasks 2", "#2 is a discussion, not a code challenge."),
 ]

@@ -149,7 +149,7 @@ async def task(ctx: Ctx, args: str) -> None:
 
 async def _task(ctx: Ctx, event: Event, number: str, usage: str, example: str) -> ChallengeTask:
     tasks = await tasks_of(ctx.session, event.id)
-    found = next((t for t in tasks if number.isdigit() and t.number == int(number)), None)
+    found = next((t for t in tasks if number.isdecimal() and t.number == int(number)), None)
     if found is None:
         numbers = ", ".join(str(t.number) for t in tasks)
         problem = (
@@ -224,7 +224,7 @@ async def score(ctx: Ctx, args: str) -> None:
         raise usage_error(ctx, ctx.t("challenge.score_what"), SCORE_USAGE, SCORE_EXAMPLE)
     id_text, who, points_text = parts
     event = await format_event(ctx, id_text, KINDS, SCORE_USAGE, SCORE_EXAMPLE)
-    if not points_text.isdigit() or int(points_text[:7]) > MAX_SCORE:
+    if not points_text.isdecimal() or len(points_text) > 7 or int(points_text) > MAX_SCORE:
         problem = ctx.t("challenge.bad_score", text=points_text[:20], max=MAX_SCORE)
         raise usage_error(ctx, problem, SCORE_USAGE, SCORE_EXAMPLE)
     await _open_results(ctx, event)
@@ -265,7 +265,7 @@ async def prize(ctx: Ctx, args: str) -> None:
     id_text, place_text, text = parts
     event = await format_event(ctx, id_text, FORMAT_KINDS, PRIZE_USAGE, PRIZE_EXAMPLE)
     places = MAX_PLACES if event.kind == "challenge" else 1
-    if not place_text.isdigit() or not 1 <= int(place_text[:4]) <= places:
+    if not place_text.isdecimal() or len(place_text) > 4 or not 1 <= int(place_text) <= places:
         problem = ctx.t("challenge.bad_place", text=place_text[:20], max=places)
         raise usage_error(ctx, problem, PRIZE_USAGE, PRIZE_EXAMPLE)
     text = " ".join(text.split())
@@ -283,7 +283,7 @@ async def prize(ctx: Ctx, args: str) -> None:
 
 async def winners(ctx: Ctx, args: str) -> None:
     """/winners ID [@member …] (organizers): fix the winners (named, else the best scores) and announce them."""
-    id_text, *names = args.split()
+    id_text, *names = args.split() or [""]
     event = await format_event(ctx, id_text, KINDS, WINNERS_USAGE, WINNERS_EXAMPLE)
     if ctx.now < event.ends_at:
         raise UsageError(

@@ -22,6 +22,7 @@ from bot.storage.models import Attendance, Community, Event, Member, Poll
 
 POINTS_USAGE, POINTS_EXAMPLE = "/points", "/points"
 BOARD_USAGE, BOARD_EXAMPLE = "/leaderboard [ID]", "/leaderboard"
+CHUNK = 1000
 # Facts that earn their own kind's points directly; "vote" and "vote_closed" decide the write-up winners,
 # consecutive "attend" facts the streaks.
 DIRECT = frozenset({"attend", "submit", "win", "runner_up", "ask", "answer", "best_question", "writeup"})
@@ -179,7 +180,11 @@ def listable(member: Member) -> bool:
 async def board(session: AsyncSession, community: Community, weights: Points) -> tuple[list, dict]:
     counts = await member_points(session, community, weights)
     totals = {m: total(c, weights) for m, c in counts.items()}
-    members = list(await session.scalars(select(Member).where(Member.id.in_(list(totals)))))
+    ids, members = list(totals), []
+    for start in range(0, len(ids), CHUNK):  # bounded IN lists (SQLite limits bound parameters)
+        members += list(
+            await session.scalars(select(Member).where(Member.id.in_(ids[start : start + CHUNK])))
+        )
     return ranked(totals, members), counts
 
 

@@ -76,7 +76,7 @@ async def ask(ctx: Ctx, args: str) -> None:
     """/ask [#ID] text: a question to the speaker of the session that is on (or of event ID)."""
     assert ctx.community is not None and ctx.member is not None
     text = args.strip()
-    if text[:1] in "#＃" and text[1:].split(" ", 1)[0].isdigit():
+    if text[:1] in "#＃" and text[1:].split(" ", 1)[0].isdecimal():
         id_text, _, text = text.partition(" ")
         event = await format_event(ctx, id_text.lstrip("#＃"), QA_KINDS, ASK_USAGE, ASK_EXAMPLE)
         if ctx.now < event.starts_at:
@@ -178,7 +178,7 @@ async def _may_mark(ctx: Ctx, event: Event) -> None:
 
 async def _question(ctx: Ctx, event: Event, number: str, usage: str, example: str) -> Question:
     found = None
-    if number.lstrip("Qq#").isdigit():
+    if number.lstrip("Qq#").isdecimal():
         found = await ctx.session.scalar(
             select(Question).where(
                 Question.event_id == event.id, Question.number == int(number.lstrip("Qq#")[:9])

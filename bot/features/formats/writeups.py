@@ -176,7 +176,12 @@ async def toast(ctx: Ctx, key: str, **params: object) -> None:
 
 async def on_vote_button(ctx: Ctx, parts: list[str]) -> None:
     """wvote:{poll}:{write-up}."""
-    if len(parts) != 2 or not all(p.isdigit() for p in parts) or ctx.member is None or ctx.community is None:
+    if (
+        len(parts) != 2
+        or not all(p.isdecimal() for p in parts)
+        or ctx.member is None
+        or ctx.community is None
+    ):
         return
     poll = await ctx.session.get(Poll, int(parts[0]))
     if poll is None or poll.kind != POLL_KIND:
