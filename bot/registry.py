@@ -22,7 +22,7 @@ ROLES = ("member", "organizer", "admin")
 MENU_ORDER = (
     "help", "start", "events", "event", "myevents", "foryou", "remind", "feedback", "ask", "submit", "tasks",
     "writeup", "points", "leaderboard", "questions", "answered", "best", "ics", "lang", "timezone",
-    "privacy", "cancel", "newevent", "editevent", "cancelevent", "task", "prize", "score", "winners", "speaker",
+    "privacy", "cancel", "newevent", "editevent", "cancelevent", "task", "prize", "submissions", "score", "winners", "speaker",
     "writeups", "results", "segments", "suggest", "report", "settings", "organizer",
 )  # fmt: skip
 

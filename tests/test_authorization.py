@@ -25,6 +25,7 @@ PLAUSIBLE = {  # arguments an organizer could really send, so the refusal is the
     "prize": ["3 1 Annual membership", "3 2 A book"],
     "score": ["2 @bob 80"],
     "winners": ["2", "2 @bob"],
+    "submissions": ["2"],
     "speaker": ["4 @dave"],
     "writeups": ["1", "1 until 2026-12-08 21:00"],
 }
@@ -128,6 +129,7 @@ async def test_organizers_may_but_not_admin_commands(lang_bot) -> None:
 
 READ_ONLY = {("settings", ""), ("organizer", "list"), ("results", "1")}
 READ_ONLY |= {("segments", ""), ("suggest", "#rust"), ("suggest", ""), ("report", "1"), ("report", "")}
+READ_ONLY |= {("submissions", "2")}
 
 
 @pytest.mark.parametrize("lang_bot", ["en"], indirect=True)

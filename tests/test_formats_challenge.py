@@ -273,3 +273,25 @@ async def test_the_challenge_posts_follow_the_event(bot) -> None:
     assert {d.status for d in await bot.rows(Delivery, Delivery.kind.like("fmt_challenge%"))} == {"cancelled"}
     await bot("alice: /editevent 1 type=challenge", "alice: /cancelevent 1")
     assert "🏁" not in await bot.text(":advance 7d")
+
+
+async def test_organizers_read_the_solutions_privately_never_in_the_group(bot) -> None:
+    await bot("alice: /newevent Sprint 2026-12-01 10:00 1h type=challenge", "alice: /task add 1 Parse logs")
+    await bot(":advance 1h", "bob: /submit 1 1 https://git.example/bob", "carol: /submit 1 1 my answer is 42")
+    assert await bot("alice: /submissions 1") == [
+        "bot -> group: Solutions stay out of the group: send me /submissions 1 in a private chat."
+    ]
+    expected = [
+        "bot -> alice@dm: 📥 Solutions to #1 Sprint (2):",
+        "Task 1: Parse logs",
+        "• bob (10:00): https://git.example/bob",
+        "• carol (10:00): my answer is 42",
+    ]
+    assert await bot("alice@dm: /submissions 1") == expected
+    assert await bot("alice: /submissions 1") == [
+        *expected,
+        "bot -> group: I sent you the solutions to #1 privately.",
+    ]
+    assert await bot("bob: /submissions 1") == [
+        "bot -> group: Only organizers can use /submissions. Nothing was changed."
+    ]

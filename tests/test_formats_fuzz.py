@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from tests.harness import Harness
 
 COMMANDS = (
-    "task", "tasks", "submit", "score", "prize", "winners", "leaderboard", "points", "ask", "questions", "answered",
+    "task", "tasks", "submit", "submissions", "score", "prize", "winners", "leaderboard", "points", "ask", "questions", "answered",
     "best", "speaker", "writeup", "writeups",
 )  # fmt: skip
 WORDS = [

@@ -27,6 +27,7 @@ from bot.features.formats.common import (
     usage_error,
     when,
 )
+from bot.features.notify import dm_target
 from bot.registry import CommandSpec
 from bot.storage.formats import ChallengePrize, ChallengeScore, ChallengeTask, ChallengeWinner, Submission
 from bot.storage.models import Community, Delivery, Event, Member
@@ -40,6 +41,7 @@ SUBMIT_EXAMPLE = "/submit 1 1 https://github.com/bob/scraper"
 SCORE_USAGE, SCORE_EXAMPLE = "/score ID @member points", "/score 1 @bob 90"
 PRIZE_USAGE, PRIZE_EXAMPLE = "/prize ID PLACE text", "/prize 1 1 Annual membership"
 WINNERS_USAGE, WINNERS_EXAMPLE = "/winners ID [@member …]", "/winners 1"
+SUBMISSIONS_USAGE, SUBMISSIONS_EXAMPLE = "/submissions ID", "/submissions 1"
 MAX_TITLE, MAX_DESCRIPTION, MAX_CONTENT, MAX_PRIZE = 120, 1000, 2000, 200
 MAX_SCORE, MAX_PLACES, DEFAULT_WINNERS = 1000, 10, 3
 
@@ -324,6 +326,40 @@ async def winners(ctx: Ctx, args: str) -> None:
         await ctx.reply("challenge.announced", id=event.id)
 
 
+async def submissions(ctx: Ctx, args: str) -> None:
+    """/submissions ID (organizers): every solution, to score them; only ever in a private chat."""
+    event = await format_event(ctx, args, KINDS, SUBMISSIONS_USAGE, SUBMISSIONS_EXAMPLE)
+    assert ctx.member is not None and ctx.community is not None
+    private = ctx.event.chat.is_private
+    if not private and not ctx.member.can_dm:
+        raise UsageError(ctx.t("challenge.submissions_private", id=event.id))
+    rows = (
+        await ctx.session.execute(
+            select(Submission, ChallengeTask, Member)
+            .join(ChallengeTask, ChallengeTask.id == Submission.task_id)
+            .join(Member, Member.id == Submission.member_id)
+            .where(Submission.event_id == event.id)
+            .order_by(ChallengeTask.number, Submission.submitted_at, Submission.id)
+        )
+    ).all()
+    if not rows:
+        text = ctx.t("challenge.board_empty", id=event.id)
+    else:
+        lines = [ctx.t("challenge.submissions", id=event.id, title=event.title, n=len(rows))]
+        task_id = None
+        for sub, found, member in rows:
+            if found.id != task_id:
+                task_id = found.id
+                lines.append(ctx.t("challenge.task_line_short", n=found.number, title=found.title))
+            lines.append(f"• {name(member)} ({clock(sub.updated_at, ctx.tz)}): {sub.content}")
+        text = "\n".join(lines)
+    if private:
+        await ctx.send(text)
+        return
+    await ctx.send(text, target=dm_target(ctx.community, ctx.member))
+    await ctx.reply("challenge.submissions_sent", id=event.id)
+
+
 async def event_leaderboard(ctx: Ctx, event: Event) -> None:
     """/leaderboard ID of a challenge: scores so far (or final), and who has not been scored yet."""
     rows = await standings(ctx.session, event.id)
@@ -470,4 +506,5 @@ def specs() -> list[CommandSpec]:
         CommandSpec("score", score, SCORE_USAGE, SCORE_EXAMPLE, role="organizer"),
         CommandSpec("prize", prize, PRIZE_USAGE, PRIZE_EXAMPLE, role="organizer"),
         CommandSpec("winners", winners, WINNERS_USAGE, WINNERS_EXAMPLE, role="organizer"),
+        CommandSpec("submissions", submissions, SUBMISSIONS_USAGE, SUBMISSIONS_EXAMPLE, role="organizer"),
     ]

@@ -17,6 +17,10 @@ i18n.register(
             "en": "Score a challenge participant (organizers)",
             "zh": "给挑战参与者打分（组织者）",
         },
+        "help.submissions": {
+            "en": "A challenge's solutions, privately (organizers)",
+            "zh": "私聊查看挑战的全部解答（组织者）",
+        },
         "help.prize": {"en": "Set the prize of a place (organizers)", "zh": "设置名次奖品（组织者）"},
         "help.winners": {
             "en": "Announce a challenge's winners (organizers)",
@@ -171,6 +175,18 @@ i18n.register(
         "challenge.announced": {
             "en": "✅ The results of #{id} are announced in the group.",
             "zh": "✅ #{id} 的结果已在群里公布。",
+        },
+        "challenge.submissions": {
+            "en": "📥 Solutions to #{id} {title} ({n}):",
+            "zh": "📥 #{id} {title} 的解答（{n} 份）：",
+        },
+        "challenge.submissions_sent": {
+            "en": "I sent you the solutions to #{id} privately.",
+            "zh": "我已经私聊把 #{id} 的解答发给你了。",
+        },
+        "challenge.submissions_private": {
+            "en": "Solutions stay out of the group: send me /submissions {id} in a private chat.",
+            "zh": "解答不在群里公开：请私聊我发送 /submissions {id}。",
         },
         "challenge.board_empty": {
             "en": "Nobody has submitted to #{id} yet.",
