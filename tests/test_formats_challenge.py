@@ -295,3 +295,18 @@ async def test_organizers_read_the_solutions_privately_never_in_the_group(bot) -
     assert await bot("bob: /submissions 1") == [
         "bot -> group: Only organizers can use /submissions. Nothing was changed."
     ]
+
+
+async def test_a_task_added_during_the_challenge_is_posted(bot) -> None:
+    await bot("alice: /newevent Sprint 2026-12-01 10:00 1h type=challenge", "alice: /task add 1 Parse logs")
+    await bot(":advance 1h")
+    assert await bot("alice: /task add 1 Plot them | A histogram per hour") == [
+        "bot -> group: ➕ A new task in #1: Task 2: Plot them — A histogram per hour"
+    ]
+    assert await bot("alice@dm: /task add 1 Bonus") == [
+        "bot -> group: ➕ A new task in #1: Task 3: Bonus",
+        "bot -> alice@dm: ✅ Task 3 of #1: Bonus.",
+    ]
+    assert await bot("bob: /submit 1 3 https://git.example/bonus") == [
+        "bot -> group: ✅ Got your solution to task 3 (Bonus) of #1. Good luck!"
+    ]

@@ -141,11 +141,17 @@ async def task(ctx: Ctx, args: str) -> None:
         )
         or 0
     )
-    ctx.session.add(
-        ChallengeTask(
-            event_id=event.id, number=number + 1, title=title, description=description, created_at=ctx.now
-        )
+    added = ChallengeTask(
+        event_id=event.id, number=number + 1, title=title, description=description, created_at=ctx.now
     )
+    ctx.session.add(added)
+    if event.starts_at <= ctx.now:  # the tasks were posted at the start: post this one too
+        assert ctx.community is not None
+        lang = ctx.community.locale
+        line = task_lines([added], lang)[0]
+        await ctx.send(i18n.t(lang, "challenge.task_new", id=event.id, task=line), target=ctx.group())
+        if not ctx.event.chat.is_private:
+            return
     await ctx.reply("challenge.task_added", n=number + 1, id=event.id, title=title)
 
 

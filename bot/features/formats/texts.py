@@ -89,6 +89,7 @@ i18n.register(
             "en": "✅ Task {n} of #{id}: {title}.",
             "zh": "✅ 已为 #{id} 添加题目 {n}：{title}。",
         },
+        "challenge.task_new": {"en": "➕ A new task in #{id}: {task}", "zh": "➕ #{id} 新增题目：{task}"},
         "challenge.no_such_task": {
             "en": "#{id} has no task “{n}”; its tasks are: {numbers}.",
             "zh": "#{id} 没有题目 “{n}”；现有题目：{numbers}。",
