@@ -22,6 +22,7 @@ COUNTS = (
     "attended",
     "no_shows",
     "votes_given",
+    "contributions",  # challenge submissions, Q&A questions, write-ups and write-up votes
 )
 CLUSTER_FEATURES = (
     "messages",
@@ -44,6 +45,7 @@ PROFILE_FEATURES = (
     "attendance_ratio",
     "no_shows",
     "satisfaction_given",
+    "contributions",
     "tenure_days",
     "recent_share",
 )

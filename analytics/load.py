@@ -76,7 +76,22 @@ def load_members(conn: Connection, d: Dialect, p: dict[str, object]) -> dict[str
         {eligible("m", "v.member_id")} WHERE {window} GROUP BY v.member_id""",
         p,
     )
-    merged = answers.merge(attended, on="member_id", how="outer").merge(votes, on="member_id", how="outer")
+    # Taking part in the activity formats: challenge submissions, Q&A questions, write-ups, write-up votes.
+    contributions = frame(
+        conn,
+        f"""
+        SELECT x.member_id, COUNT(*) AS contributions FROM (
+            SELECT member_id, event_id, submitted_at AS at FROM challenge_submissions
+            UNION ALL SELECT member_id, event_id, asked_at FROM qa_questions
+            UNION ALL SELECT member_id, event_id, submitted_at FROM writeups
+            UNION ALL SELECT member_id, event_id, voted_at FROM writeup_votes
+        ) x JOIN events e ON e.id = x.event_id {eligible("m", "x.member_id")}
+        WHERE e.community_id = :cid AND x.at >= :start AND x.at < :end GROUP BY x.member_id""",
+        p,
+    )
+    merged = answers
+    for part in (attended, votes, contributions):
+        merged = merged.merge(part, on="member_id", how="outer")
     return {"members": members, "member_events": merged}
 
 

@@ -30,6 +30,32 @@ class RateLimit:
 
 
 @dataclass(frozen=True)
+class Points:
+    """Points a member earns for each thing they do ([points] in config.toml); 0 turns one off."""
+
+    attend: int = 10  # a check-in
+    submit: int = 5  # a submission to a challenge task
+    win: int = 50  # first place in a challenge
+    runner_up: int = 20  # any other prize place in a challenge
+    ask: int = 2  # a question in a Q&A
+    answer: int = 3  # credited with answering a Q&A question
+    best_question: int = 5  # asked a question marked best
+    writeup: int = 10  # a write-up after a discussion
+    writeup_win: int = 20  # the write-up that won the vote
+    streak: int = 5  # a check-in that makes streak_events consecutive events in a row
+    streak_events: int = 3
+    leaderboard_size: int = 10  # members shown by /leaderboard
+
+    def weight(self, kind: str) -> int:
+        return int(getattr(self, kind))
+
+
+POINT_KINDS = (
+    "attend", "streak", "submit", "win", "runner_up", "ask", "answer", "best_question", "writeup", "writeup_win",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything gatherbot reads from config.toml (see config.example.toml)."""
 
@@ -53,6 +79,9 @@ class Config:
     poll_delay: timedelta = timedelta(minutes=10)
     poll_duration: timedelta = timedelta(hours=24)
     wizard_timeout: timedelta = timedelta(minutes=30)
+    writeup_window: timedelta = timedelta(days=3)
+    vote_duration: timedelta = timedelta(days=2)
+    points: Points = field(default_factory=Points)
     tick_seconds: float = 1.0
     lease_seconds: float = 60.0
     max_attempts: int = 8
@@ -172,6 +201,8 @@ KNOWN_KEYS = {
     "events": {"default_duration", "max_title", "max_occurrences", "wizard_timeout"},
     "checkin": {"opens_before"},
     "polls": {"open_after", "duration"},
+    "formats": {"writeup_window", "vote_duration"},
+    "points": {*POINT_KINDS, "streak_events", "leaderboard_size"},
     "delivery": {"tick_seconds", "lease_seconds", "max_attempts", "batch_size", "rate_limits"},
     "telegram": None,  # adapter settings: each adapter validates its own
     "discord": None,
@@ -209,10 +240,25 @@ def _whole(path: str, value: Any) -> int:
     return value
 
 
-def _count(path: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ConfigError(f"{path}: expected a whole number, 0 or more")
+def _count(path: str, value: Any, *, low: int = 0, high: int = 100_000) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ConfigError(f"{path}: expected a whole number from {low} to {high}, got {value!r}")
     return value
+
+
+def _points(table: dict[str, Any]) -> Points:
+    """The [points] table: each kind's points (0 turns it off), the streak length, the leaderboard size."""
+    d = Points()
+    values: dict[str, int] = {
+        kind: _count(f"points.{kind}", table.get(kind, d.weight(kind))) for kind in POINT_KINDS
+    }
+    values["streak_events"] = _count(
+        "points.streak_events", table.get("streak_events", d.streak_events), low=2, high=100
+    )
+    values["leaderboard_size"] = _count(
+        "points.leaderboard_size", table.get("leaderboard_size", d.leaderboard_size), low=1, high=50
+    )
+    return Points(**values)
 
 
 def _log_level(value: Any) -> str:
@@ -300,6 +346,9 @@ def from_dict(data: dict[str, Any], env: dict[str, str] | None = None) -> Config
         poll_delay=_duration("polls.open_after", _get(data, "polls.open_after", "10m")),
         poll_duration=_duration("polls.duration", _get(data, "polls.duration", "24h")),
         wizard_timeout=_duration("events.wizard_timeout", _get(data, "events.wizard_timeout", "30m")),
+        writeup_window=_duration("formats.writeup_window", _get(data, "formats.writeup_window", "3d")),
+        vote_duration=_duration("formats.vote_duration", _get(data, "formats.vote_duration", "2d")),
+        points=_points(_typed("points", _get(data, "points", {}), dict)),
         tick_seconds=_positive("delivery.tick_seconds", _get(data, "delivery.tick_seconds", 1.0)),
         lease_seconds=_positive("delivery.lease_seconds", _get(data, "delivery.lease_seconds", 60)),
         max_attempts=_whole("delivery.max_attempts", _get(data, "delivery.max_attempts", 8)),

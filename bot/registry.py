@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot import i18n
 from bot.ports import CommandSpecView
@@ -15,12 +15,15 @@ if TYPE_CHECKING:
 Handler = Callable[["Ctx", str], Awaitable[None]]
 ButtonHandler = Callable[["Ctx", list[str]], Awaitable[None]]
 EventHandler = Callable[["Ctx"], Awaitable[None]]
+# A native poll vote for a poll of some kind: (ctx, poll, member, option ids; empty = retracted).
+PollHandler = Callable[["Ctx", Any, Any, tuple[int, ...]], Awaitable[None]]
 ROLES = ("member", "organizer", "admin")
 # The order people see in /help and the platforms' menus: most used first.
 MENU_ORDER = (
-    "help", "start", "events", "event", "myevents", "foryou", "remind", "feedback", "ics", "lang", "timezone",
-    "privacy", "cancel", "newevent", "editevent", "cancelevent", "results", "segments", "suggest", "report",
-    "settings", "organizer",
+    "help", "start", "events", "event", "myevents", "foryou", "remind", "feedback", "ask", "submit", "tasks",
+    "writeup", "points", "leaderboard", "questions", "answered", "best", "ics", "lang", "timezone",
+    "privacy", "cancel", "newevent", "editevent", "cancelevent", "task", "prize", "submissions", "score", "winners", "speaker",
+    "writeups", "results", "segments", "suggest", "report", "settings", "organizer",
 )  # fmt: skip
 
 
@@ -59,6 +62,7 @@ class Registry:
         self.buttons: dict[str, ButtonHandler] = {}
         self.conversations: dict[str, EventHandler] = {}
         self.poll_vote: EventHandler | None = None
+        self.poll_kinds: dict[str, PollHandler] = {}
         self.listeners: dict[type, list[EventHandler]] = {}
 
     def listen(self, event_type: type, handler: EventHandler) -> None:
@@ -70,6 +74,12 @@ class Registry:
         if prefix in self.buttons:
             raise ValueError(f"button prefix {prefix} registered twice")
         self.buttons[prefix] = handler
+
+    def poll_kind(self, kind: str, handler: PollHandler) -> None:
+        """Route native votes in polls of this kind (``polls.kind``) to handler."""
+        if kind in self.poll_kinds:
+            raise ValueError(f"poll kind {kind} registered twice")
+        self.poll_kinds[kind] = handler
 
     def conversation(self, kind: str, handler: EventHandler) -> None:
         """Route plain messages of a member with an open dialog of this kind to handler."""

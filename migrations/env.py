@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy import pool
 from sqlalchemy.ext.asyncio import create_async_engine
 
+import bot.storage.formats  # noqa: F401
 import bot.storage.results  # noqa: F401
 from bot.storage.models import Base
 

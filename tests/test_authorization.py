@@ -21,6 +21,13 @@ PLAUSIBLE = {  # arguments an organizer could really send, so the refusal is the
     "segments": [""],
     "suggest": ["#rust", ""],
     "report": ["1", ""],
+    "task": ["add 3 Go routines | Fan out ten workers", "add 3 Channels"],
+    "prize": ["3 1 Annual membership", "3 2 A book"],
+    "score": ["2 @bob 80"],
+    "winners": ["2", "2 @bob"],
+    "submissions": ["2"],
+    "speaker": ["4 @dave"],
+    "writeups": ["1", "1 until 2026-12-08 21:00"],
 }
 REFUSAL = {
     ("organizer", "en"): "Only organizers can use /{name}. Nothing was changed.",
@@ -40,6 +47,11 @@ async def lang_bot(request, tmp_path):  # type: ignore[no-untyped-def]
     await harness(
         "alice: /newevent Rust night 2026-12-05 19:00 capacity=2", "carol: hi", "alice: /organizer add @carol",
         f"bob: {going}", f"dave: {going}", "erin: hi", "bob@dm: /start",
+        # the formats: #2 a challenge that is over (bob submitted), #3 one to come, #4 a sharing session
+        "alice: /newevent Warm-up 2026-12-01 09:05 30m type=challenge", "alice: /task add 2 Hello | Print hello",
+        ":advance 10m", "bob: /submit 2 1 https://git.example/bob/hello", ":advance 30m",
+        "alice: /score 2 @bob 90",
+        "alice: /newevent Go challenge 2026-12-06 19:00 type=challenge", "alice: /newevent Async talk 2026-12-07 19:00 type=sharing",
     )  # fmt: skip
     harness.lang = request.param
     assert (await snapshot(harness))["rsvps"] and (await snapshot(harness))["events"]
@@ -123,6 +135,7 @@ async def test_organizers_may_but_not_admin_commands(lang_bot) -> None:
 
 READ_ONLY = {("settings", ""), ("organizer", "list"), ("results", "1")}
 READ_ONLY |= {("segments", ""), ("suggest", "#rust"), ("suggest", ""), ("report", "1"), ("report", "")}
+READ_ONLY |= {("submissions", "2")}
 
 
 @pytest.mark.parametrize("lang_bot", ["en"], indirect=True)

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot import cli
-from bot.config import DEFAULT_LIMITS, Config, ConfigError, RateLimit, load
+from bot.config import DEFAULT_LIMITS, Config, ConfigError, Points, RateLimit, load
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"
 PLATFORMS = ("telegram", "discord")
@@ -42,6 +42,9 @@ FIELD_KEYS: dict[str, tuple[str, ...]] = {
     "checkin_opens_before": ("checkin.opens_before",),
     "poll_delay": ("polls.open_after",),
     "poll_duration": ("polls.duration",),
+    "writeup_window": ("formats.writeup_window",),
+    "vote_duration": ("formats.vote_duration",),
+    "points": tuple(f"points.{f.name}" for f in dataclasses.fields(Points)),
     "tick_seconds": ("delivery.tick_seconds",),
     "lease_seconds": ("delivery.lease_seconds",),
     "max_attempts": ("delivery.max_attempts",),
@@ -177,6 +180,17 @@ BAD = [
         '[delivery.rate_limits.discord]\ngroup_per_minute = "fast"',
         "delivery.rate_limits.discord.group_per_minute",
     ),
+    ('[formats]\nwriteup_window = "soon"', "formats.writeup_window"),
+    ("[formats]\nvote_duration = 2", "formats.vote_duration"),
+    ("points = 5", "points"),
+    ("[points]\nattend = -1", "points.attend"),
+    ('[points]\nwin = "50"', "points.win"),
+    ("[points]\nask = 2.5", "points.ask"),
+    ("[points]\nstreak = true", "points.streak"),
+    ("[points]\nstreak_events = 1", "points.streak_events"),
+    ("[points]\nleaderboard_size = 0", "points.leaderboard_size"),
+    ("[points]\nleaderboard_size = 51", "points.leaderboard_size"),
+    ("[points]\nbonus = 5", "points.bonus"),
     ('telegram = "not a table"', "telegram"),
     ('discord = "not a table"', "discord"),
     ("[insights]\nchart_font = 5", "insights.chart_font"),

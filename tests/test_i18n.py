@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot import i18n
+from bot.config import POINT_KINDS
 from bot.context import Ctx
 from bot.features import build_registry
 
@@ -36,6 +37,7 @@ DYNAMIC = {
     "rsvp.{}": ("going", "maybe", "no"),
     "rsvp.toast_{}": ("going", "maybe", "no", "waitlist", "same"),
     "wizard.{}": ("title", "when", "duration", "type", "extras"),
+    "points.kind_{}": POINT_KINDS,
 }
 
 

@@ -30,6 +30,10 @@ EXPECTED_UNIQUES = {
     "communities": ("platform", "chat_id"),
     "deliveries": ("dedupe_key",),
     "rsvps": ("event_id", "member_id"),
+    "challenge_submissions": ("task_id", "member_id"),
+    "qa_questions": ("event_id", "number"),
+    "writeups": ("event_id", "member_id"),
+    "writeup_votes": ("event_id", "member_id"),  # one vote per member and event
 }
 
 

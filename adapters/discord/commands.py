@@ -33,6 +33,10 @@ NAME_ZH = {
     "remind": "提醒", "feedback": "反馈", "ics": "日历", "lang": "语言", "cancel": "退出对话",
     "newevent": "新建活动", "editevent": "修改活动", "cancelevent": "取消活动", "results": "反馈结果",
     "settings": "设置", "organizer": "组织者",
+    "task": "题目", "tasks": "查看题目", "submit": "提交", "submissions": "查看解答", "score": "打分",
+    "prize": "奖品", "winners": "公布获奖", "leaderboard": "排行榜", "points": "积分", "ask": "提问",
+    "questions": "问题列表", "answered": "已回答", "best": "最佳提问", "speaker": "主讲人", "writeup": "提交总结",
+    "writeups": "征集总结",
 }  # fmt: skip
 REPEATS = (("weekly", "每周"), ("biweekly", "每两周"), ("monthly", "每月"))
 

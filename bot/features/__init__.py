@@ -11,6 +11,7 @@ def build_registry() -> Registry:
         admin,
         checkin,
         events,
+        formats,
         insights,
         migrate,
         notify,
@@ -23,6 +24,6 @@ def build_registry() -> Registry:
 
     _ = notify  # registers renderers on import
     registry = Registry()
-    for module in (events, rsvp, checkin, polls, reminders, admin, migrate, wizard, privacy, insights):
+    for module in (events, rsvp, checkin, polls, reminders, admin, migrate, wizard, privacy, insights, formats):
         module.install(registry)
     return registry

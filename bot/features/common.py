@@ -79,7 +79,7 @@ def kind_label(kind: str, lang: str) -> str:
 def parse_event_id(ctx: Ctx, text: str, example: str) -> int:
     """An event number from text like '12' or '#12', or a UsageError."""
     value = text.strip().lstrip("#")
-    if not value.isdigit() or len(value) > 12:
+    if not value.isdecimal() or len(value) > 12:  # isdigit() would let "²" through to int()
         raise UsageError(ctx.t("error.bad_event_id", value=text.strip()[:40], example=example))
     return int(value)
 

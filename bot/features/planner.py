@@ -7,6 +7,7 @@ never sent twice, even after the event moves.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -46,7 +47,26 @@ def personal_due(
         if when >= earliest and when > now:
             return when
         day += timedelta(days=1)
-    return None
+# Other features' scheduled rows of an event: hook(session, event, community, config) -> [(key, kind, due, payload)].
+ScheduleHook = Callable[
+    [AsyncSession, Event, Community, Config], Awaitable[list[tuple[str, str, datetime, dict]]]
+]
+_HOOKS: list[ScheduleHook] = []
+_HOOK_KINDS: list[str] = []
+
+
+def add_schedule(kinds: tuple[str, ...], hook: ScheduleHook) -> None:
+    """Let a feature plan more rows per event (kinds: the delivery kinds it owns); they are re-planned,
+    moved and cancelled with the event like the reminders."""
+    if set(kinds) & {*SCHEDULE_KINDS, *_HOOK_KINDS}:
+        raise ValueError(f"schedule kinds {kinds} registered twice")
+    _HOOKS.append(hook)
+    _HOOK_KINDS.extend(kinds)
+
+
+def scheduled_kinds() -> tuple[str, ...]:
+    """Every kind replan_event plans and cancels."""
+    return (*SCHEDULE_KINDS, *_HOOK_KINDS)
 
 
 async def reminder_recipients(
@@ -71,7 +91,7 @@ async def replan_event(
 ) -> None:
     """Make the event's pending deliveries match its state: reminders, check-in post, poll open/close."""
     if event.status != "scheduled":
-        await outbox.cancel_pending(session, event_id=event.id, kinds=(*SCHEDULE_KINDS, "announce"))
+        await outbox.cancel_pending(session, event_id=event.id, kinds=(*scheduled_kinds(), "announce"))
         return
     wanted: list[tuple[str, str, datetime, int | None, dict]] = []
     group_offsets: set[int] = set()
@@ -101,6 +121,9 @@ async def replan_event(
     wanted.append((f"checkin:{event.id}", "checkin", checkin_at, None, {}))
     wanted.append((f"poll:{event.id}", "poll_open", poll_open, None, {}))
     wanted.append((f"pollclose:{event.id}", "poll_close", poll_close, None, {}))
+    for hook in _HOOKS:
+        rows = await hook(session, event, community, config)
+        wanted += [(key, kind, due, None, payload) for key, kind, due, payload in rows]
     for key, kind, due, member_id, payload in wanted:
         await outbox.plan(
             session,
@@ -115,7 +138,7 @@ async def replan_event(
             payload=payload,
         )
     await outbox.cancel_pending(
-        session, event_id=event.id, kinds=SCHEDULE_KINDS, keep_keys=[w[0] for w in wanted]
+        session, event_id=event.id, kinds=scheduled_kinds(), keep_keys=[w[0] for w in wanted]
     )
 
 

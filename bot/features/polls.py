@@ -188,6 +188,12 @@ async def on_native_vote(ctx: Ctx) -> None:
     if community is None:
         return
     member = await repo.member_for_user(ctx.session, community, vote.user, ctx.now)
+    ctx.community, ctx.member, ctx.lang = community, member, member_lang(member, community)
+    if poll.kind != "satisfaction":  # another feature's poll (e.g. the vote for the best write-up)
+        handler = ctx.registry.poll_kinds.get(poll.kind) if ctx.registry is not None else None
+        if handler is not None:
+            await handler(ctx, poll, member, vote.option_ids)
+        return
     if not vote.option_ids:
         existing = await ctx.session.scalar(
             select(PollVote).where(PollVote.poll_id == poll.id, PollVote.member_id == member.id)
@@ -195,7 +201,6 @@ async def on_native_vote(ctx: Ctx) -> None:
         if existing is not None and poll.status == "open":
             await ctx.session.delete(existing)
         return
-    ctx.community, ctx.member, ctx.lang = community, member, member_lang(member, community)
     await record_vote(ctx, poll, member, vote.option_ids[0] + 1)
 
 

@@ -171,7 +171,7 @@ class Attendance(Base):
 
 
 class Poll(Base):
-    """A satisfaction poll for an event."""
+    """A poll about an event: the 1-5 satisfaction poll, or the vote for the best write-up (kind "writeup")."""
 
     __tablename__ = "polls"
     __table_args__ = (UniqueConstraint("event_id", "kind"),)

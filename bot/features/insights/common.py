@@ -33,6 +33,7 @@ FEATURES = {
     "attendance_ratio": ("show rate", "到场率"),
     "no_shows": ("no-shows", "报名未到"),
     "satisfaction_given": ("mean rating given", "平均打分"),
+    "contributions": ("challenge, Q&A and write-up contributions", "挑战、问答和总结参与次数"),
     "tenure_days": ("days in the group", "入群天数"),
     "recent_share": ("recent activity share", "近期活跃占比"),
 }

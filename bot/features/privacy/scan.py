@@ -26,10 +26,10 @@ import bot.storage
 from bot.storage import repo
 from bot.storage.models import Base, Member
 
-# Rows others count on (an event's answers, check-ins and ratings) stay, re-pointed to an anonymous
-# placeholder member: one per event, so nothing links them across events. Values: the column that
-# leads to the event. Free text in them is blanked.
-KEPT = {"rsvps": "event_id", "attendance": "event_id", "poll_votes": "poll_id"}
+# Rows others count on (an event's answers, check-ins, ratings, votes for the best write-up) stay, re-pointed
+# to an anonymous placeholder member: one per event, so nothing links them across events. Values: the column
+# that leads to the event. Free text in them is blanked.
+KEPT = {"rsvps": "event_id", "attendance": "event_id", "poll_votes": "poll_id", "writeup_votes": "event_id"}
 BLANKED = {"poll_votes": ("comment",)}
 PLACEHOLDER_NAME = "deleted member"
 REDACTED = "[deleted]"
