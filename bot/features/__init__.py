@@ -24,6 +24,18 @@ def build_registry() -> Registry:
 
     _ = notify  # registers renderers on import
     registry = Registry()
-    for module in (events, rsvp, checkin, polls, reminders, admin, migrate, wizard, privacy, insights, formats):
+    for module in (
+        events,
+        rsvp,
+        checkin,
+        polls,
+        reminders,
+        admin,
+        migrate,
+        wizard,
+        privacy,
+        insights,
+        formats,
+    ):
         module.install(registry)
     return registry

@@ -47,6 +47,8 @@ def personal_due(
         if when >= earliest and when > now:
             return when
         day += timedelta(days=1)
+
+
 # Other features' scheduled rows of an event: hook(session, event, community, config) -> [(key, kind, due, payload)].
 ScheduleHook = Callable[
     [AsyncSession, Event, Community, Config], Awaitable[list[tuple[str, str, datetime, dict]]]
