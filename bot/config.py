@@ -54,6 +54,7 @@ class Config:
     lease_seconds: float = 60.0
     max_attempts: int = 8
     batch_size: int = 200
+    max_in_flight: int = 1  # sends that may be unrecorded at once: the repeat window per crash
     rate_limits: dict[str, RateLimit] = field(default_factory=dict)
     telegram: dict[str, Any] = field(default_factory=dict)
     discord: dict[str, Any] = field(default_factory=dict)
@@ -93,7 +94,13 @@ def _get(data: dict[str, Any], path: str, default: Any) -> Any:
     return node
 
 
-TYPE_NAMES = {str: "a string", bool: "true or false", list: "a list", dict: "a table", (int, float): "a number"}
+TYPE_NAMES = {
+    str: "a string",
+    bool: "true or false",
+    list: "a list",
+    dict: "a table",
+    (int, float): "a number",
+}
 
 
 def _typed(path: str, value: Any, kind: type | tuple[type, ...]) -> Any:
@@ -161,7 +168,14 @@ KNOWN_KEYS = {
     "events": {"default_duration", "max_title", "max_occurrences", "wizard_timeout"},
     "checkin": {"opens_before"},
     "polls": {"open_after", "duration"},
-    "delivery": {"tick_seconds", "lease_seconds", "max_attempts", "batch_size", "rate_limits"},
+    "delivery": {
+        "tick_seconds",
+        "lease_seconds",
+        "max_attempts",
+        "batch_size",
+        "max_in_flight",
+        "rate_limits",
+    },
     "telegram": None,  # adapter settings: each adapter validates its own
     "discord": None,
     "analytics": None,
@@ -268,6 +282,7 @@ def from_dict(data: dict[str, Any], env: dict[str, str] | None = None) -> Config
         lease_seconds=_positive("delivery.lease_seconds", _get(data, "delivery.lease_seconds", 60)),
         max_attempts=_whole("delivery.max_attempts", _get(data, "delivery.max_attempts", 8)),
         batch_size=_whole("delivery.batch_size", _get(data, "delivery.batch_size", 200)),
+        max_in_flight=_whole("delivery.max_in_flight", _get(data, "delivery.max_in_flight", 1)),
         rate_limits=_rate_limits(data),
         telegram=telegram,
         discord=discord,

@@ -1,4 +1,6 @@
-"""The outbox relay: exactly-once effect, crash recovery, rate limits, retry-after and failures."""
+"""The outbox relay: exactly-once effect, crash recovery, rate limits, retry-after and failures.
+
+Tests on the `tg` fixture run on SQLite and, with GATHERBOT_TEST_POSTGRES_URL, on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from bot.delivery import outbox
 from bot.delivery.relay import Relay
 from bot.domain.messages import OutMessage, Target
 from bot.ports import Capabilities, PermanentError, RetryAfter, TransientError, Unreachable
+from bot.storage import db
 from bot.storage.models import Activity, Delivery, Member
 from tests.harness import Harness
 
@@ -19,7 +22,9 @@ async def enqueue_messages(h: Harness, n: int, *, private: bool = False, chat: s
     now = h.clock.now()
     async with h.app.sessions() as s:
         for i in range(n):
-            target = Target(h.adapter.platform, f"user-{i}" if private else chat, private, f"t{i}" if private else "group")
+            target = Target(
+                h.adapter.platform, f"user-{i}" if private else chat, private, f"t{i}" if private else "group"
+            )
             message = OutMessage(target, f"message {i}")
             await outbox.enqueue(
                 s, key=f"test:{chat}:{i}", platform=h.adapter.platform, kind="message", due_at=now, now=now,
@@ -36,9 +41,11 @@ async def statuses(h: Harness) -> dict[str, int]:
 
 
 @pytest.fixture
-async def tg(tmp_path):  # type: ignore[no-untyped-def]
-    """A bot whose platform is 'telegram', so Telegram's default limits apply; sends are not idempotent."""
-    h = await Harness.create(str(tmp_path / "tg.db"), platform="telegram", capabilities=Capabilities())
+async def tg(db_url):  # type: ignore[no-untyped-def]
+    """A bot whose platform is 'telegram', so Telegram's default limits apply; sends are not idempotent.
+    On SQLite and on PostgreSQL."""
+    await db.upgrade_async(db_url)
+    h = await Harness.create(db_url, platform="telegram", capabilities=Capabilities())
     yield h
     await h.close()
 
@@ -79,7 +86,7 @@ async def crash_after_send(h: Harness) -> None:
     async def die(*_args: object) -> None:
         raise SystemExit("killed between send and mark")
 
-    relay._mark_sent = die  # type: ignore[method-assign]
+    relay._record = die  # type: ignore[method-assign]
     with pytest.raises(SystemExit):
         await relay.tick()
 

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import i18n
 from bot.context import Ctx, UsageError
 from bot.delivery import outbox
-from bot.delivery.render import RenderCtx, Renderer, register
+from bot.delivery.render import OutboxRow, RenderCtx, Renderer, register
 from bot.domain.events import PollVoteCast
 from bot.domain.messages import Button, OutMessage, PollSpec, SentRef, Target
 from bot.features.common import get_event, member_lang, mention, parse_event_id
@@ -51,7 +51,10 @@ i18n.register(
             "en": "📊 The feedback poll for #{id} {title} is closed (responses {n}). Organizers: /results {id}",
             "zh": "📊 #{id} {title} 的反馈投票已结束（{n} 人回复）。组织者可发送 /results {id} 查看。",
         },
-        "help.results": {"en": "Feedback results of an event (organizers)", "zh": "查看活动反馈结果（组织者）"},
+        "help.results": {
+            "en": "Feedback results of an event (organizers)",
+            "zh": "查看活动反馈结果（组织者）",
+        },
         "results.none": {"en": "#{id} has no feedback poll yet.", "zh": "#{id} 还没有反馈投票。"},
         "poll.comments": {"en": "\nComments:\n{lines}", "zh": "\n评论：\n{lines}"},
         "feedback.saved": {
@@ -93,7 +96,7 @@ def group(community: Community) -> Target:
     return Target(community.platform, community.chat_id, False, "group")
 
 
-async def _event_community(rc: RenderCtx, row: Delivery) -> tuple[Event, Community] | None:
+async def _event_community(rc: RenderCtx, row: OutboxRow) -> tuple[Event, Community] | None:
     event = await rc.session.get(Event, row.event_id)
     community = await rc.session.get(Community, row.community_id)
     if event is None or community is None or event.status != "scheduled":
@@ -101,7 +104,7 @@ async def _event_community(rc: RenderCtx, row: Delivery) -> tuple[Event, Communi
     return event, community
 
 
-async def render_poll_open(rc: RenderCtx, row: Delivery) -> OutMessage | None:
+async def render_poll_open(rc: RenderCtx, row: OutboxRow) -> OutMessage | None:
     loaded = await _event_community(rc, row)
     if loaded is None:
         return None
@@ -196,7 +199,7 @@ async def on_native_vote(ctx: Ctx) -> None:
     await record_vote(ctx, poll, member, vote.option_ids[0] + 1)
 
 
-async def render_poll_close(rc: RenderCtx, row: Delivery) -> OutMessage | None:
+async def render_poll_close(rc: RenderCtx, row: OutboxRow) -> OutMessage | None:
     """Close the poll and render the organizer's summary."""
     poll = await rc.session.scalar(
         select(Poll).where(Poll.event_id == row.event_id, Poll.kind == "satisfaction")
@@ -237,7 +240,7 @@ async def summary(session: AsyncSession, poll: Poll, event: Event, lang: str) ->
     )  # fmt: skip
 
 
-async def render_poll_stop(rc: RenderCtx, row: Delivery) -> OutMessage | None:
+async def render_poll_stop(rc: RenderCtx, row: OutboxRow) -> OutMessage | None:
     poll = await rc.session.scalar(
         select(Poll).where(Poll.event_id == row.event_id, Poll.kind == "satisfaction")
     )
@@ -283,13 +286,15 @@ async def feedback(ctx: Ctx, args: str) -> None:
 
 register("poll_open", Renderer(render_poll_open, after_sent=after_poll_open))
 register("poll_close", Renderer(render_poll_close))
-register("poll_stop", Renderer(render_poll_stop))
+register("poll_stop", Renderer(render_poll_stop, read_only=True))
 
 
 async def results(ctx: Ctx, args: str) -> None:
     """/results ID: the feedback summary of an event, where the organizer asks for it."""
     event = await get_event(ctx, parse_event_id(ctx, args, "/results 3"))
-    poll = await ctx.session.scalar(select(Poll).where(Poll.event_id == event.id, Poll.kind == "satisfaction"))
+    poll = await ctx.session.scalar(
+        select(Poll).where(Poll.event_id == event.id, Poll.kind == "satisfaction")
+    )
     if poll is None:
         raise UsageError(ctx.t("results.none", id=event.id))
     await ctx.send(await summary(ctx.session, poll, event, ctx.lang))
