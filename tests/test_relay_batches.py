@@ -270,3 +270,25 @@ async def test_read_only_renderers_write_nothing(tmp_path) -> None:  # type: ign
         RENDERERS.clear()
         RENDERERS.update(saved)
         await bot.close()
+
+
+async def test_a_pass_renders_no_more_messages_than_the_rate_limit_lets_go(db_url, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Telegram lets about 30 a second go: 100 due rows are not all rendered to send 30 of them."""
+    h = await harness(db_url, platform="telegram", capabilities=Capabilities())
+    renders = 0
+    real = RENDERERS["message"].render
+
+    async def counted(rc, row):  # type: ignore[no-untyped-def]
+        nonlocal renders
+        renders += 1
+        return await real(rc, row)
+
+    monkeypatch.setitem(RENDERERS, "message", replace(RENDERERS["message"], render=counted))
+    try:
+        await enqueue(h, [f"u{i}" for i in range(100)], 1)
+        assert await h.app.relay.drain() == 30
+        assert renders == 30  # and the pass that found the bucket empty rendered nothing
+        h.clock.advance(timedelta(seconds=1))
+        assert await h.app.relay.drain() == 30 and renders == 60
+    finally:
+        await h.close()

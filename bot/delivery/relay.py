@@ -149,17 +149,22 @@ class Relay:
                 for p in {r.platform for r in rows}
             }
             await self._prefetch(session, rows, ctxs)
+            # No more messages are rendered for a platform than its global rate limit lets go now
+            # (Telegram: 30 a second), so a big batch does not render hundreds of rows to send a few.
+            budget = {p: self.limiter.available(p) for p in ctxs}
             rendered: dict[int, OutMessage | None] = {}
             if not careful:  # read-only kinds first, no savepoint and no rate limiter yet
                 for row in rows:
                     renderer = RENDERERS.get(row.kind)
-                    if renderer is not None and renderer.read_only:
+                    if renderer is not None and renderer.read_only and budget[row.platform] >= 1:
                         try:
-                            rendered[row.id] = await renderer.render(ctxs[row.platform], row)
+                            message = rendered[row.id] = await renderer.render(ctxs[row.platform], row)
                         except Exception:  # noqa: BLE001 - redone carefully, where it is failed alone
                             logger.warning("rendering delivery %s failed; redoing the batch", row.id)
                             await session.rollback()
                             raise _Careful from None
+                        if message is not None:
+                            budget[row.platform] -= 1
             blocked: set[tuple[str, str]] = set()
             wanted: list[tuple[OutboxRow, OutMessage]] = []
             skipped: list[int] = []
@@ -174,6 +179,8 @@ class Relay:
                     message = rendered[row.id]
                     if message is not None and not self._may_send(row, message, blocked):
                         continue
+                elif budget[row.platform] < 1 or (renderer.read_only and not careful):
+                    continue  # over this pass's budget: it waits for the next pass
                 else:
                     row_id = row.id
                     outcome = await self._render_in_savepoint(session, row, ctxs[row.platform], blocked)
@@ -184,6 +191,8 @@ class Relay:
                     if outcome == "held":
                         continue
                     message = outcome
+                    if message is not None:
+                        budget[row.platform] -= 1
                 if message is None:
                     skipped.append(row.id)
                 else:
