@@ -85,7 +85,8 @@ class Config:
     tick_seconds: float = 1.0
     lease_seconds: float = 60.0
     max_attempts: int = 8
-    batch_size: int = 200
+    batch_size: int = 500
+    max_in_flight: int = 1  # sends that may be unrecorded at once: the repeat window per crash
     rate_limits: dict[str, RateLimit] = field(default_factory=dict)
     telegram: dict[str, Any] = field(default_factory=dict)
     discord: dict[str, Any] = field(default_factory=dict)
@@ -203,7 +204,14 @@ KNOWN_KEYS = {
     "polls": {"open_after", "duration"},
     "formats": {"writeup_window", "vote_duration"},
     "points": {*POINT_KINDS, "streak_events", "leaderboard_size"},
-    "delivery": {"tick_seconds", "lease_seconds", "max_attempts", "batch_size", "rate_limits"},
+    "delivery": {
+        "tick_seconds",
+        "lease_seconds",
+        "max_attempts",
+        "batch_size",
+        "max_in_flight",
+        "rate_limits",
+    },
     "telegram": None,  # adapter settings: each adapter validates its own
     "discord": None,
     "analytics": None,
@@ -352,7 +360,8 @@ def from_dict(data: dict[str, Any], env: dict[str, str] | None = None) -> Config
         tick_seconds=_positive("delivery.tick_seconds", _get(data, "delivery.tick_seconds", 1.0)),
         lease_seconds=_positive("delivery.lease_seconds", _get(data, "delivery.lease_seconds", 60)),
         max_attempts=_whole("delivery.max_attempts", _get(data, "delivery.max_attempts", 8)),
-        batch_size=_whole("delivery.batch_size", _get(data, "delivery.batch_size", 200)),
+        batch_size=_whole("delivery.batch_size", _get(data, "delivery.batch_size", 500)),
+        max_in_flight=_whole("delivery.max_in_flight", _get(data, "delivery.max_in_flight", 1)),
         rate_limits=_rate_limits(data),
         telegram=telegram,
         discord=discord,

@@ -49,6 +49,7 @@ FIELD_KEYS: dict[str, tuple[str, ...]] = {
     "lease_seconds": ("delivery.lease_seconds",),
     "max_attempts": ("delivery.max_attempts",),
     "batch_size": ("delivery.batch_size",),
+    "max_in_flight": ("delivery.max_in_flight",),
     "rate_limits": tuple(
         f"delivery.rate_limits.{platform}.{f.name}"
         for platform in PLATFORMS
@@ -170,6 +171,7 @@ BAD = [
     ('[delivery]\nlease_seconds = "60"', "delivery.lease_seconds"),
     ("[delivery]\nmax_attempts = true", "delivery.max_attempts"),
     ("[delivery]\nbatch_size = -5", "delivery.batch_size"),
+    ("[delivery]\nmax_in_flight = 0", "delivery.max_in_flight"),
     ("[delivery]\nrate_limits = 5", "delivery.rate_limits"),
     ("[delivery.rate_limits]\ntelegram = 5", "delivery.rate_limits.telegram"),
     (

@@ -40,3 +40,23 @@ async def test_a_community_timezone_change_keeps_events_at_their_moment(tmp_path
         assert "Sat 5 Dec 2026 12:00–13:00 (Europe/Berlin)" in out  # ...it is shown in the new zone
     finally:
         await bot.close()
+
+
+async def test_a_community_timezone_change_keeps_reminders_at_their_moment_shown_in_the_new_zone(
+    tmp_path,
+) -> None:  # type: ignore[no-untyped-def]
+    bot = await Harness.create(str(tmp_path / "tzr.db"), start="2026-12-01 09:00", tz="Asia/Shanghai")
+    try:
+        await bot(
+            "alice: /newevent Talk 2026-12-05 19:00", "bob: [Going]", "bob@dm: /start", "carol: [Going]"
+        )
+        planned = {d.dedupe_key: d.due_at for d in await bot.rows(Delivery) if d.kind.endswith("reminder")}
+        assert len(planned) == 4  # bob privately, carol in the group; 24 h and 1 h before
+        await bot("alice: /settings timezone=Europe/Berlin")
+        after = {d.dedupe_key: d.due_at for d in await bot.rows(Delivery) if d.kind.endswith("reminder")}
+        assert after == planned  # the meeting did not move, so neither did its reminders
+        out = await bot.text(":advance 4d9h")  # Dec 5 18:00 in Shanghai = 11:00 in Berlin
+        assert "bot -> bob@dm: ⏰ Reminder: #1 Talk starts in 1h (Sat 5 Dec 2026 12:00)." in out
+        assert "bot -> group: @carol: ⏰ #1 Talk starts in 1h (Sat 5 Dec 2026 12:00)." in out
+    finally:
+        await bot.close()

@@ -70,3 +70,54 @@ def test_relay_survives_random_kills(tmp_path: Path) -> None:
     assert repeats <= kills, f"{repeats} repeats from {kills} kills: more than the window allows"
     assert asyncio.run(statuses(db)) == Counter({"sent": N})
     print(f"kills={kills} repeats={repeats}")
+
+
+def run_with_seeded_kills(
+    tmp_path: Path, max_in_flight: int, rng_seed: int
+) -> tuple[Counter[str], Counter[str]]:
+    """Kill the relay at seeded points (phase, after how many sends), restarting it each time.
+    Returns the platform's log (key -> times shown) and how many kills happened at each phase."""
+    db, log = str(tmp_path / "seeded.db"), tmp_path / "seeded.log"
+    upgrade(db)
+    asyncio.run(seed(db))
+    rng = random.Random(rng_seed)
+    kills: Counter[str] = Counter()
+    for _ in range(10):
+        phase, n = rng.choice(("sent", "recorded", "claimed")), rng.randint(1, 40)
+        command = [
+            sys.executable,
+            "-m",
+            "tests.fault_worker",
+            db,
+            str(log),
+            str(max_in_flight),
+            phase,
+            str(n),
+        ]
+        proc = subprocess.run(command, cwd=ROOT, timeout=120, check=False)
+        if proc.returncode == -signal.SIGKILL:
+            kills[phase] += 1
+        else:
+            assert proc.returncode == 0  # it finished before its kill point
+    final = [sys.executable, "-m", "tests.fault_worker", db, str(log), str(max_in_flight)]
+    assert subprocess.run(final, cwd=ROOT, timeout=120, check=False).returncode == 0
+    assert asyncio.run(statuses(db)) == Counter({"sent": N})
+    return Counter(log.read_text().split()), kills
+
+
+def test_kills_at_seeded_points_repeat_a_message_only_inside_the_window(tmp_path: Path) -> None:
+    """Default window (one message): a kill between the platform's acceptance and our commit repeats
+    exactly that message; a kill anywhere else repeats nothing."""
+    shown, kills = run_with_seeded_kills(tmp_path, max_in_flight=1, rng_seed=20261128)
+    assert {key.split("#")[0] for key in shown} == {f"k{i}" for i in range(N)}, "a delivery was lost"
+    repeats = sum(n - 1 for n in shown.values())
+    assert kills["sent"] >= 2 and kills["recorded"] + kills["claimed"] >= 2  # the seed covers both cases
+    assert repeats == kills["sent"], f"{repeats} repeats, {kills['sent']} kills inside the window ({kills})"
+
+
+def test_with_max_in_flight_a_kill_repeats_at_most_the_sends_in_flight(tmp_path: Path) -> None:
+    shown, kills = run_with_seeded_kills(tmp_path, max_in_flight=4, rng_seed=20261129)
+    assert {key.split("#")[0] for key in shown} == {f"k{i}" for i in range(N)}, "a delivery was lost"
+    repeats = sum(n - 1 for n in shown.values())
+    assert kills["sent"] >= 2
+    assert kills["sent"] <= repeats <= 4 * kills["sent"], f"{repeats} repeats from {kills}"

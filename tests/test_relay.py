@@ -1,4 +1,6 @@
-"""The outbox relay: exactly-once effect, crash recovery, rate limits, retry-after and failures."""
+"""The outbox relay: exactly-once effect, crash recovery, rate limits, retry-after and failures.
+
+Tests on the `tg` fixture run on SQLite and, with GATHERBOT_TEST_POSTGRES_URL, on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from bot.delivery import outbox
 from bot.delivery.relay import Relay
 from bot.domain.messages import OutMessage, Target
 from bot.ports import Capabilities, PermanentError, RetryAfter, TransientError, Unreachable
+from bot.storage import db
 from bot.storage.models import Activity, Delivery, Member
 from tests.harness import Harness
 
@@ -38,9 +41,11 @@ async def statuses(h: Harness) -> dict[str, int]:
 
 
 @pytest.fixture
-async def tg(tmp_path):  # type: ignore[no-untyped-def]
-    """A bot whose platform is 'telegram', so Telegram's default limits apply; sends are not idempotent."""
-    h = await Harness.create(str(tmp_path / "tg.db"), platform="telegram", capabilities=Capabilities())
+async def tg(db_url):  # type: ignore[no-untyped-def]
+    """A bot whose platform is 'telegram', so Telegram's default limits apply; sends are not idempotent.
+    On SQLite and on PostgreSQL."""
+    await db.upgrade_async(db_url)
+    h = await Harness.create(db_url, platform="telegram", capabilities=Capabilities())
     yield h
     await h.close()
 
@@ -81,7 +86,7 @@ async def crash_after_send(h: Harness) -> None:
     async def die(*_args: object) -> None:
         raise SystemExit("killed between send and mark")
 
-    relay._mark_sent = die  # type: ignore[method-assign]
+    relay._record = die  # type: ignore[method-assign]
     with pytest.raises(SystemExit):
         await relay.tick()
 
@@ -214,3 +219,51 @@ async def test_a_late_outcome_from_a_relay_that_lost_its_lease_is_ignored(tg) ->
     assert await slow._settle(first[0], status="failed", last_error="too late") is False
     row = (await tg.rows(Delivery))[0]
     assert row.status == "sending" and row.attempts == 2 and row.last_error is None
+
+
+async def test_a_5xx_burst_backs_every_row_off_without_spinning_and_loses_nothing(tg) -> None:
+    """Ten messages meet a burst of 502s: each is tried once per pass and waits, none is failed or lost."""
+    await enqueue_messages(tg, 10, private=True)
+    tg.adapter.failures.extend(TransientError("HTTP 502 Bad Gateway") for _ in range(25))
+    assert await tg.app.relay.drain() == 0
+    assert tg.adapter.send_calls == 10  # one try each: the pass ends instead of retrying at once
+    rows = await tg.rows(Delivery)
+    assert {r.status for r in rows} == {"pending"} and all(r.due_at > tg.clock.now() for r in rows)
+    for _ in range(12):  # the burst ends while they back off (5 s, 10 s, 20 s ...)
+        tg.clock.advance(timedelta(seconds=20))
+        await tg.app.relay.drain()
+    assert sorted(r.message.text for r in tg.adapter.records) == sorted(f"message {i}" for i in range(10))
+    assert await statuses(tg) == {"sent": 10}
+    assert tg.adapter.send_calls == 10 + 25  # every failure was one send, and each message went once
+
+
+async def test_a_timeout_is_retried_later_whether_or_not_the_adapter_named_it(tg, caplog) -> None:  # type: ignore[no-untyped-def]
+    await enqueue_messages(tg, 2, private=True)
+    tg.adapter.failures.extend([TransientError("timed out"), TimeoutError()])  # mapped, and raw
+    assert await tg.app.relay.drain() == 0
+    rows = await tg.rows(Delivery)
+    assert [(r.status, r.attempts) for r in rows] == [("pending", 1), ("pending", 1)]
+    assert "adapter error on delivery" in caplog.text  # the unmapped one is logged with its traceback
+    tg.clock.advance(timedelta(seconds=6))
+    assert await tg.app.relay.drain() == 2
+    assert await statuses(tg) == {"sent": 2}
+
+
+async def test_chat_not_found_and_bot_blocked_fail_with_their_reason_and_the_rest_goes_on(tg) -> None:
+    await enqueue_messages(tg, 3, private=True)
+    tg.adapter.failures.extend(
+        [PermanentError("Bad Request: chat not found"), Unreachable("Forbidden: bot was blocked")]
+    )
+    assert await tg.app.relay.drain() == 1
+    rows = {r.dedupe_key: r for r in await tg.rows(Delivery)}
+    assert (rows["test:group-1:0"].status, rows["test:group-1:0"].last_error) == (
+        "failed",
+        "Bad Request: chat not found",
+    )
+    assert (rows["test:group-1:1"].status, rows["test:group-1:1"].last_error) == (
+        "failed",
+        "unreachable: Forbidden: bot was blocked",
+    )
+    assert rows["test:group-1:2"].status == "sent"
+    tg.clock.advance(timedelta(hours=2))
+    assert await tg.app.relay.drain() == 0 and tg.adapter.send_calls == 3  # failed rows are not retried

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+import gc
+from datetime import UTC, datetime
+
+from sqlalchemy import select
 
 from adapters.memory import MemoryAdapter, ScriptedChat
 from bot.bootstrap import StartupError, build_app, load_adapter
@@ -37,12 +40,18 @@ async def test_service_answers_and_ticks(tmp_path) -> None:  # type: ignore[no-u
         await wait_for(lambda: service.ticks >= ticks + 2)  # the periodic tick keeps running
         job = service.scheduler.get_job("relay")
         assert job.misfire_grace_time is None and job.coalesce is True and job.max_instances == 1
+        checkpoint = service.scheduler.get_job(
+            "wal_checkpoint"
+        )  # SQLite: the WAL is copied off the update path
+        assert checkpoint is not None and checkpoint.coalesce is True and checkpoint.max_instances == 1
+        assert gc.get_freeze_count() > 0  # start-up's objects are out of the collector's way
         nightly = service.scheduler.get_job("analytics-nightly")
         assert nightly is not None and nightly.coalesce is True and nightly.max_instances == 1
         assert str(nightly.trigger).startswith("cron[") and "hour='3'" in str(nightly.trigger)
     finally:
         await service.stop()
     assert adapter.sink is None
+    assert gc.get_freeze_count() == 0
 
 
 async def test_a_failing_tick_does_not_stop_the_service(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -142,4 +151,76 @@ async def test_a_database_hiccup_during_a_tick_loses_nothing(tmp_path, caplog) -
     assert adapter.records == [] and "relay tick failed" in caplog.text and service.ticks == 1
     await service.tick()  # the heartbeat goes on, and nothing was lost
     assert service.ticks == 2 and len(adapter.records) == 1
+    await app.close()
+
+
+async def test_the_scheduler_keeps_ticking_through_database_errors_and_then_delivers(
+    tmp_path, caplog
+) -> None:  # type: ignore[no-untyped-def]
+    """The real APScheduler job: the first passes hit a dropped connection, the heartbeat goes on,
+    and the waiting reply goes out once the database is back."""
+    from sqlalchemy.exc import OperationalError
+
+    adapter = MemoryAdapter()
+    config = Config(database_url=str(tmp_path / "beat.db"), tick_seconds=0.05)
+    app = await build_app(config, adapters={"memory": adapter}, clock=SystemClock())
+    await app.handle(ScriptedChat(adapter, SystemClock()).say("alice", "/events"))  # a reply waits
+    real, failures = app.relay._sessions, 0
+
+    def flaky():  # type: ignore[no-untyped-def]
+        nonlocal failures
+        if failures < 3:
+            failures += 1
+            raise OperationalError("BEGIN", {}, ConnectionResetError("server closed the connection"))
+        return real()
+
+    app.relay._sessions = flaky  # type: ignore[assignment]
+    service = Service(app)
+    await service.start()
+    try:
+        await wait_for(lambda: len(adapter.records) == 1)
+        assert failures == 3 and service.ticks >= 4  # three failed passes, then the one that delivered
+        assert caplog.text.count("relay tick failed") == 3
+        ticks = service.ticks
+        await wait_for(lambda: service.ticks >= ticks + 2)  # and it keeps beating
+    finally:
+        await service.stop()
+
+
+async def test_a_database_error_after_the_send_repeats_it_at_most_once_and_loses_nothing(
+    tmp_path, caplog
+) -> None:  # type: ignore[no-untyped-def]
+    """The send went out but recording it failed: the row is still ours ('sending'); after its lease
+    it goes again with the same idempotency key, which an idempotent platform drops."""
+    from datetime import timedelta
+
+    from sqlalchemy.exc import OperationalError
+
+    from bot.clock import SimulatedClock
+    from bot.storage.models import Delivery
+
+    adapter = MemoryAdapter()  # idempotent, like the console
+    clock = SimulatedClock(datetime(2026, 12, 1, 1, 0, tzinfo=UTC))
+    app = await build_app(
+        Config(database_url=str(tmp_path / "rec.db")), adapters={"memory": adapter}, clock=clock
+    )
+    await app.handle(ScriptedChat(adapter, clock).say("alice", "/events"))
+    real_record = app.relay._record
+
+    async def drop(group):  # type: ignore[no-untyped-def]
+        raise OperationalError("COMMIT", {}, ConnectionResetError("server closed the connection"))
+
+    app.relay._record = drop  # type: ignore[method-assign]
+    service = Service(app)
+    await service.tick()
+    assert adapter.send_calls == 1 and "relay tick failed" in caplog.text
+    app.relay._record = real_record  # type: ignore[method-assign]
+    await service.tick()
+    assert adapter.send_calls == 1  # its lease still holds: nobody sends it again yet
+    clock.advance(timedelta(seconds=app.config.lease_seconds + 1))
+    await service.tick()
+    assert adapter.send_calls == 2 and len(adapter.records) == 1  # retried with the same key, shown once
+    async with app.sessions() as s:
+        (row,) = (await s.scalars(select(Delivery))).all()
+    assert row.status == "sent"
     await app.close()

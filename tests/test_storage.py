@@ -143,6 +143,31 @@ async def test_sqlite_connections_have_foreign_keys_and_wal(tmp_path) -> None:  
         async with engine.connect() as conn:
             assert (await conn.execute(text("PRAGMA foreign_keys"))).scalar() == 1
             assert (await conn.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
+            assert (await conn.execute(text("PRAGMA synchronous"))).scalar() == 1  # NORMAL: safe with WAL
+            assert (
+                await conn.execute(text("PRAGMA wal_autocheckpoint"))
+            ).scalar() == db.WAL_AUTOCHECKPOINT_PAGES
+    finally:
+        await engine.dispose()
+
+
+async def test_a_background_checkpoint_copies_the_wal_while_a_writer_holds_its_transaction(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    url = str(tmp_path / "wal.db")
+    await db.upgrade_async(url)
+    engine = db.make_engine(url)
+    sessions = db.make_sessionmaker(engine)
+    try:
+        async with sessions() as s:
+            s.add_all(community(f"-{i}") for i in range(300))
+            await s.commit()
+        async with sessions() as writer:  # a write transaction is open (BEGIN IMMEDIATE) meanwhile
+            writer.add(community("-busy"))
+            await writer.flush()
+            busy, wal_pages, copied = await db.checkpoint(engine)  # type: ignore[misc]
+            assert busy == 0 and wal_pages > 0 and copied == wal_pages  # all committed pages copied
+            await writer.commit()
+        async with sessions() as s:
+            assert await s.scalar(select(func.count()).select_from(Community)) == 301
     finally:
         await engine.dispose()
 

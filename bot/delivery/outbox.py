@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import Delivery
@@ -28,6 +29,20 @@ def _values(
         "payload": extra.pop("payload", None) or {},
         **extra,
     }
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One scheduled delivery for plan_many."""
+
+    key: str
+    platform: str
+    kind: str
+    due_at: datetime
+    community_id: int | None = None
+    event_id: int | None = None
+    member_id: int | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
 
 
 async def enqueue(
@@ -95,21 +110,48 @@ async def plan(
     await session.execute(stmt)
 
 
+async def plan_many(session: AsyncSession, rows: Sequence[Planned], *, now: datetime) -> None:
+    """plan() for many rows in one statement executed for all of them (an event with many recipients)."""
+    if not rows:
+        return
+    table = Delivery.__table__
+    stmt = dialect_insert(session, table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["dedupe_key"],
+        set_={"status": "pending", "due_at": stmt.excluded.due_at, "payload": stmt.excluded.payload},
+        where=or_(table.c.status == "pending", table.c.status == "cancelled"),  # no IN: executemany
+    )
+    ids = ("community_id", "event_id", "member_id")
+    params = [
+        _values(
+            r.key, r.platform, r.kind, r.due_at, now, payload=r.payload, **{k: getattr(r, k) for k in ids}
+        )
+        for r in rows
+    ]
+    for i in range(0, len(params), 1000):
+        await session.execute(stmt, params[i : i + 1000])
+
+
 async def cancel_pending(
     session: AsyncSession, *, event_id: int, kinds: Iterable[str], keep_keys: Iterable[str] = ()
 ) -> int:
-    """Cancel an event's pending deliveries of the given kinds, except keep_keys; return how many."""
-    stmt = (
-        update(Delivery)
-        .where(
-            Delivery.event_id == event_id,
-            Delivery.status == "pending",
-            Delivery.kind.in_(tuple(kinds)),
+    """Cancel an event's pending deliveries of the given kinds, except keep_keys; return how many.
+
+    The keys to keep are compared here, not sent as a NOT IN list: an event with many recipients keeps
+    more keys than a database accepts as bound parameters.
+    """
+    keep = set(keep_keys)
+    pending = await session.execute(
+        select(Delivery.id, Delivery.dedupe_key).where(
+            Delivery.event_id == event_id, Delivery.status == "pending", Delivery.kind.in_(tuple(kinds))
         )
-        .values(status="cancelled")
     )
-    keep = tuple(keep_keys)
-    if keep:
-        stmt = stmt.where(Delivery.dedupe_key.not_in(keep))
-    result = await session.execute(stmt)
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    ids = [row_id for row_id, key in pending if key not in keep]
+    for i in range(0, len(ids), 1000):
+        await session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(ids[i : i + 1000]), Delivery.status == "pending")
+            .values(status="cancelled")
+            .execution_options(synchronize_session=False)
+        )
+    return len(ids)

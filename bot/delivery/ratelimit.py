@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -67,6 +68,17 @@ class RateLimiter:
                 )
             )
         return buckets
+
+    def available(self, platform: str) -> float:
+        """How many messages the platform's global bucket would let go now (inf: no limit)."""
+        limit = self._limits(platform)
+        if limit is None:
+            return math.inf
+        now = self._now()
+        bucket = self._bucket((platform, "*"), limit.global_per_second, max(1.0, limit.global_per_second))
+        if bucket.wait_time(now) > 0:
+            return 0.0
+        return math.floor(bucket.tokens)
 
     def try_acquire(self, platform: str, chat_id: str, is_private: bool) -> float:
         """Take a token from every bucket and return 0, or return how long to wait (taking nothing)."""

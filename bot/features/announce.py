@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import i18n
 from bot.delivery import outbox
-from bot.delivery.render import RenderCtx, Renderer, register
+from bot.delivery.render import OutboxRow, RenderCtx, Renderer, register
 from bot.domain.messages import Attachment, Button, OutMessage, SentRef, Target
 from bot.features.common import event_tags, fmt_span, kind_label
 from bot.storage.models import Community, Delivery, Event, Rsvp
@@ -90,7 +90,7 @@ def group_target(community: Community) -> Target:
     return Target(community.platform, community.chat_id, False, "group")
 
 
-async def _load(rc: RenderCtx, row: Delivery) -> tuple[Event, Community] | None:
+async def _load(rc: RenderCtx, row: OutboxRow) -> tuple[Event, Community] | None:
     event = await rc.session.get(Event, row.event_id)
     community = await rc.session.get(Community, row.community_id)
     if event is None or community is None:
@@ -98,7 +98,7 @@ async def _load(rc: RenderCtx, row: Delivery) -> tuple[Event, Community] | None:
     return event, community
 
 
-async def render_announce(rc: RenderCtx, row: Delivery) -> OutMessage | None:
+async def render_announce(rc: RenderCtx, row: OutboxRow) -> OutMessage | None:
     loaded = await _load(rc, row)
     if loaded is None or loaded[0].status != "scheduled":
         return None
@@ -114,7 +114,7 @@ async def after_announce(rc: RenderCtx, row: Delivery, ref: SentRef) -> None:
         event.announce_message_id = ref.message_id
 
 
-async def render_refresh(rc: RenderCtx, row: Delivery) -> OutMessage | None:
+async def render_refresh(rc: RenderCtx, row: OutboxRow) -> OutMessage | None:
     loaded = await _load(rc, row)
     if loaded is None or not loaded[0].announce_message_id or not rc.capabilities.edit_messages:
         return None
@@ -148,7 +148,7 @@ def ics_bytes(event: Event, tags: list[str], now: datetime) -> bytes:
     return cal.to_ical()
 
 
-async def render_ics(rc: RenderCtx, row: Delivery) -> OutMessage | None:
+async def render_ics(rc: RenderCtx, row: OutboxRow) -> OutMessage | None:
     event = await rc.session.get(Event, row.event_id)
     if event is None:
         return None
@@ -177,6 +177,6 @@ async def refresh_announcement(
     )
 
 
-register("announce", Renderer(render_announce, after_sent=after_announce))
-register("announce_refresh", Renderer(render_refresh))
-register("ics", Renderer(render_ics))
+register("announce", Renderer(render_announce, after_sent=after_announce, read_only=True))
+register("announce_refresh", Renderer(render_refresh, read_only=True))
+register("ics", Renderer(render_ics, read_only=True))

@@ -8,11 +8,11 @@ from sqlalchemy import select
 
 from bot import i18n
 from bot.context import Ctx
-from bot.delivery.render import RenderCtx, Renderer, register
+from bot.delivery.render import OutboxRow, RenderCtx, Renderer, register
 from bot.domain.events import VoiceJoined
 from bot.domain.messages import Button, OutMessage, Target
 from bot.registry import Registry
-from bot.storage.models import Attendance, Community, Delivery, Event
+from bot.storage.models import Attendance, Community, Event
 from bot.storage.repo import dialect_insert
 
 i18n.register(
@@ -30,7 +30,7 @@ i18n.register(
 )
 
 
-async def render_checkin(rc: RenderCtx, row: Delivery) -> OutMessage | None:
+async def render_checkin(rc: RenderCtx, row: OutboxRow) -> OutMessage | None:
     event = await rc.session.get(Event, row.event_id)
     community = await rc.session.get(Community, row.community_id)
     if event is None or community is None or event.status != "scheduled" or event.ends_at <= rc.now:
@@ -89,7 +89,7 @@ async def on_voice_joined(ctx: Ctx) -> None:
             await record_attendance(ctx, candidate, "voice")
 
 
-register("checkin", Renderer(render_checkin))
+register("checkin", Renderer(render_checkin, read_only=True))
 
 
 def install(registry: Registry) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -105,13 +105,15 @@ def community_setting(community: Community, config: Config, name: str) -> Any:
     settings = community.settings or {}
     if name in settings:
         return settings[name]
-    defaults: dict[str, Any] = {
-        "reminder_offsets": [int(td.total_seconds() // 60) for td in config.reminder_offsets],
-        "remind_maybe": config.remind_maybe,
-        "poll_delay": int(config.poll_delay.total_seconds() // 60),
-        "poll_duration": int(config.poll_duration.total_seconds() // 60),
-    }
-    return defaults[name]
+    return _SETTING_DEFAULTS[name](config)
+
+
+_SETTING_DEFAULTS: dict[str, Callable[[Config], Any]] = {
+    "reminder_offsets": lambda config: [int(td.total_seconds() // 60) for td in config.reminder_offsets],
+    "remind_maybe": lambda config: config.remind_maybe,
+    "poll_delay": lambda config: int(config.poll_delay.total_seconds() // 60),
+    "poll_duration": lambda config: int(config.poll_duration.total_seconds() // 60),
+}
 
 
 def minutes(value: int) -> timedelta:

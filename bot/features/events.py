@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from bot import i18n
 from bot.context import Ctx, UsageError
@@ -178,11 +178,18 @@ async def list_events(ctx: Ctx, args: str) -> None:
     if not rows:
         await ctx.reply("events.none")
         return
-    from bot.features.announce import rsvp_counts
-
+    going_to = dict(
+        (
+            await ctx.session.execute(
+                select(Rsvp.event_id, func.count())
+                .where(Rsvp.event_id.in_([e.id for e in rows]), Rsvp.status == "going")
+                .group_by(Rsvp.event_id)
+            )
+        ).all()
+    )  # one query for the whole list
     lines = [ctx.t("events.header")]
     for event in rows:
-        going = (await rsvp_counts(ctx.session, event.id)).get("going", 0)
+        going = going_to.get(event.id, 0)
         when = fmt_time(event.starts_at, ctx.tz, ctx.lang)
         lines.append(ctx.t("events.line", id=event.id, when=when, title=event.title, going=going))
     await ctx.send("\n".join(lines))

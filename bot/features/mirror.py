@@ -12,10 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import i18n
 from bot.delivery import outbox
-from bot.delivery.render import RenderCtx, Renderer, register
+from bot.delivery.render import OutboxRow, RenderCtx, Renderer, register
 from bot.domain.messages import EventMirror, OutMessage, Target
 from bot.features.common import event_tags, kind_label
-from bot.storage.models import Community, Delivery, Event
+from bot.storage.models import Community, Event
 
 i18n.register(
     {
@@ -35,7 +35,7 @@ async def mirror_event(session: AsyncSession, event: Event, community: Community
     )  # fmt: skip
 
 
-async def render_mirror(rc: RenderCtx, row: Delivery) -> OutMessage | None:
+async def render_mirror(rc: RenderCtx, row: OutboxRow) -> OutMessage | None:
     if not rc.capabilities.scheduled_events:
         return None
     event = await rc.session.get(Event, row.event_id)
@@ -63,4 +63,4 @@ async def render_mirror(rc: RenderCtx, row: Delivery) -> OutMessage | None:
     return OutMessage(Target(community.platform, community.chat_id, False, "group"), "", mirror=mirror)
 
 
-register("event_mirror", Renderer(render_mirror))
+register("event_mirror", Renderer(render_mirror, read_only=True))

@@ -9,18 +9,18 @@ from sqlalchemy import select
 
 from bot import i18n
 from bot.delivery import outbox
-from bot.delivery.render import RenderCtx, Renderer, register
+from bot.delivery.render import OutboxRow, RenderCtx, Renderer, register
 from bot.domain.messages import OutMessage, Target
 from bot.features.common import fmt_time, member_lang, mention
 from bot.storage.models import Community, Delivery, Event, Member
 from bot.timeparse import format_duration
 
 
-async def event_params(rc: RenderCtx, row: Delivery, lang: str, tz: ZoneInfo) -> dict[str, object] | None:
+async def event_params(rc: RenderCtx, row: OutboxRow, lang: str, tz: ZoneInfo) -> dict[str, object] | None:
     """id/title/when of the row's event for message templates (None: the event is gone)."""
     if row.event_id is None:
         return {}
-    event = await rc.session.get(Event, row.event_id)
+    event = await rc.get(Event, row.event_id)
     if event is None:
         return None
     return {
@@ -35,9 +35,9 @@ def dm_target(community: Community, member: Member) -> Target:
     return Target(community.platform, member.user_id, True, f"{member.display_name}@dm")
 
 
-async def render_notify(rc: RenderCtx, row: Delivery) -> OutMessage | None:
-    member = await rc.session.get(Member, row.member_id)
-    community = await rc.session.get(Community, row.community_id)
+async def render_notify(rc: RenderCtx, row: OutboxRow) -> OutMessage | None:
+    member = await rc.get(Member, row.member_id)
+    community = await rc.get(Community, row.community_id)
     if member is None or community is None:
         return None
     lang = member_lang(member, community)
@@ -66,8 +66,8 @@ async def fallback_to_group(rc: RenderCtx, row: Delivery) -> None:
     )  # fmt: skip
 
 
-async def render_notify_group(rc: RenderCtx, row: Delivery) -> OutMessage | None:
-    community = await rc.session.get(Community, row.community_id)
+async def render_notify_group(rc: RenderCtx, row: OutboxRow) -> OutMessage | None:
+    community = await rc.get(Community, row.community_id)
     if community is None:
         return None
     members = list(
@@ -91,5 +91,5 @@ async def render_notify_group(rc: RenderCtx, row: Delivery) -> OutMessage | None
     return OutMessage(target, prefix + text, mentions=tuple(m.user_id for m in members))
 
 
-register("notify", Renderer(render_notify, on_unreachable=fallback_to_group))
-register("notify_group", Renderer(render_notify_group))
+register("notify", Renderer(render_notify, on_unreachable=fallback_to_group, read_only=True))
+register("notify_group", Renderer(render_notify_group, read_only=True))

@@ -71,13 +71,28 @@ def scheduled_kinds() -> tuple[str, ...]:
     return (*SCHEDULE_KINDS, *_HOOK_KINDS)
 
 
+def reminded_statuses(community: Community, config: Config) -> tuple[str, ...]:
+    """The RSVP answers that get reminders in this community."""
+    return ("going", "maybe") if community_setting(community, config, "remind_maybe") else ("going",)
+
+
+def reminder_offsets(
+    member: Member, rsvp_status: str | None, community: Community, config: Config
+) -> list[int]:
+    """The offsets (minutes before the start) at which a member who answered rsvp_status is reminded;
+    none when their answer gets no reminders or they opted out. The rule reminder_recipients applies."""
+    if member.reminders_opt_out or rsvp_status not in reminded_statuses(community, config):
+        return []
+    if member.remind_offsets is not None:
+        return list(member.remind_offsets)
+    return list(community_setting(community, config, "reminder_offsets"))
+
+
 async def reminder_recipients(
     session: AsyncSession, event: Event, community: Community, config: Config
 ) -> list[tuple[Member, list[int]]]:
     """Members to remind about an event, each with their offsets in minutes."""
-    statuses = ["going"]
-    if community_setting(community, config, "remind_maybe"):
-        statuses.append("maybe")
+    statuses = reminded_statuses(community, config)
     rows = await session.scalars(
         select(Member)
         .join(Rsvp, Rsvp.member_id == Member.id)
@@ -126,19 +141,14 @@ async def replan_event(
     for hook in _HOOKS:
         rows = await hook(session, event, community, config)
         wanted += [(key, kind, due, None, payload) for key, kind, due, payload in rows]
-    for key, kind, due, member_id, payload in wanted:
-        await outbox.plan(
-            session,
-            key=key,
-            platform=community.platform,
-            kind=kind,
-            due_at=due,
-            now=now,
-            community_id=community.id,
-            event_id=event.id,
-            member_id=member_id,
-            payload=payload,
-        )
+    await outbox.plan_many(
+        session,
+        [
+            outbox.Planned(key, community.platform, kind, due, community.id, event.id, member_id, payload)
+            for key, kind, due, member_id, payload in wanted
+        ],
+        now=now,
+    )
     await outbox.cancel_pending(
         session, event_id=event.id, kinds=scheduled_kinds(), keep_keys=[w[0] for w in wanted]
     )

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import i18n
 from bot.context import Ctx, UsageError
 from bot.delivery import outbox
-from bot.delivery.render import RenderCtx, Renderer, register
+from bot.delivery.render import OutboxRow, RenderCtx, Renderer, register
 from bot.domain.events import PollVoteCast
 from bot.domain.messages import Button, OutMessage, PollSpec, SentRef, Target
 from bot.features.common import get_event, member_lang, mention, parse_event_id
@@ -96,7 +96,7 @@ def group(community: Community) -> Target:
     return Target(community.platform, community.chat_id, False, "group")
 
 
-async def _event_community(rc: RenderCtx, row: Delivery) -> tuple[Event, Community] | None:
+async def _event_community(rc: RenderCtx, row: OutboxRow) -> tuple[Event, Community] | None:
     event = await rc.session.get(Event, row.event_id)
     community = await rc.session.get(Community, row.community_id)
     if event is None or community is None or event.status != "scheduled":
@@ -104,7 +104,7 @@ async def _event_community(rc: RenderCtx, row: Delivery) -> tuple[Event, Communi
     return event, community
 
 
-async def render_poll_open(rc: RenderCtx, row: Delivery) -> OutMessage | None:
+async def render_poll_open(rc: RenderCtx, row: OutboxRow) -> OutMessage | None:
     loaded = await _event_community(rc, row)
     if loaded is None:
         return None
@@ -204,7 +204,7 @@ async def on_native_vote(ctx: Ctx) -> None:
     await record_vote(ctx, poll, member, vote.option_ids[0] + 1)
 
 
-async def render_poll_close(rc: RenderCtx, row: Delivery) -> OutMessage | None:
+async def render_poll_close(rc: RenderCtx, row: OutboxRow) -> OutMessage | None:
     """Close the poll and render the organizer's summary."""
     poll = await rc.session.scalar(
         select(Poll).where(Poll.event_id == row.event_id, Poll.kind == "satisfaction")
@@ -245,7 +245,7 @@ async def summary(session: AsyncSession, poll: Poll, event: Event, lang: str) ->
     )  # fmt: skip
 
 
-async def render_poll_stop(rc: RenderCtx, row: Delivery) -> OutMessage | None:
+async def render_poll_stop(rc: RenderCtx, row: OutboxRow) -> OutMessage | None:
     poll = await rc.session.scalar(
         select(Poll).where(Poll.event_id == row.event_id, Poll.kind == "satisfaction")
     )
@@ -291,7 +291,7 @@ async def feedback(ctx: Ctx, args: str) -> None:
 
 register("poll_open", Renderer(render_poll_open, after_sent=after_poll_open))
 register("poll_close", Renderer(render_poll_close))
-register("poll_stop", Renderer(render_poll_stop))
+register("poll_stop", Renderer(render_poll_stop, read_only=True))
 
 
 async def results(ctx: Ctx, args: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -9,17 +10,18 @@ from sqlalchemy import select
 
 from bot import i18n
 from bot.context import Ctx, UsageError
-from bot.delivery.render import RenderCtx, Renderer, register
+from bot.delivery.render import OutboxRow, RenderCtx, Renderer, register
 from bot.domain.messages import OutMessage, Target
 from bot.features import planner
 from bot.features.common import community_setting, fmt_time, member_lang, mention
 from bot.features.notify import dm_target, fallback_to_group
-from bot.features.planner import group_reminder_members, reminder_recipients
+from bot.features.planner import group_reminder_members, reminder_offsets, reminder_recipients
 from bot.registry import CommandSpec, Registry
-from bot.storage.models import Community, Delivery, Event, Member
+from bot.storage.models import Community, Delivery, Event, Member, Rsvp
 from bot.timeparse import TimeParseError, format_duration, parse_offsets
 
 MAX_OFFSET = timedelta(days=14)
+RSVP_MEMO = "reminders.rsvp"  # RenderCtx.memo key: {(event_id, member_id): status or None}
 REMIND_USAGE = "/remind 30m | /remind 24h,1h | /remind off | /remind on | /remind default"
 REMIND_EXAMPLE = "/remind 2h,15m"
 
@@ -70,25 +72,48 @@ def _offsets_text(offsets: list[int], lang: str) -> str:
     return sep.join(format_duration(timedelta(minutes=o), lang) for o in sorted(offsets, reverse=True))
 
 
-async def _load(rc: RenderCtx, row: Delivery) -> tuple[Event, Community] | None:
-    event = await rc.session.get(Event, row.event_id)
-    community = await rc.session.get(Community, row.community_id)
+async def _load(rc: RenderCtx, row: OutboxRow) -> tuple[Event, Community] | None:
+    event = await rc.get(Event, row.event_id)
+    community = await rc.get(Community, row.community_id)
     if event is None or community is None or event.status != "scheduled" or event.starts_at <= rc.now:
         return None
     return event, community
 
 
-async def render_reminder(rc: RenderCtx, row: Delivery) -> OutMessage | None:
+async def prefetch_rsvps(rc: RenderCtx, rows: Sequence[OutboxRow]) -> None:
+    """The answers of the batch's (event, member) pairs in one query, for render_reminder."""
+    events = {r.event_id for r in rows if r.event_id is not None}
+    members = {r.member_id for r in rows if r.member_id is not None}
+    if not events or not members:
+        return
+    found = await rc.session.execute(
+        select(Rsvp.event_id, Rsvp.member_id, Rsvp.status).where(
+            Rsvp.event_id.in_(events), Rsvp.member_id.in_(members)
+        )
+    )
+    answers: dict[tuple[int, int], str | None] = rc.memo.setdefault(RSVP_MEMO, {})
+    answers.update({(r.event_id, r.member_id): None for r in rows})  # no row: no answer
+    answers.update({(e, m): status for e, m, status in found})
+
+
+async def _rsvp_status(rc: RenderCtx, event_id: int, member_id: int) -> str | None:
+    answers = rc.memo.get(RSVP_MEMO, {})
+    if (event_id, member_id) in answers:
+        return answers[(event_id, member_id)]
+    return await rc.session.scalar(
+        select(Rsvp.status).where(Rsvp.event_id == event_id, Rsvp.member_id == member_id)
+    )
+
+
+async def render_reminder(rc: RenderCtx, row: OutboxRow) -> OutMessage | None:
     loaded = await _load(rc, row)
-    member = await rc.session.get(Member, row.member_id)
+    member = await rc.get(Member, row.member_id)
     if loaded is None or member is None:
         return None
     event, community = loaded
-    recipients = dict(
-        (m.id, offs) for m, offs in await reminder_recipients(rc.session, event, community, rc.config)
-    )
+    status = await _rsvp_status(rc, event.id, member.id)
     offset = row.payload["offset"]
-    if offset not in recipients.get(member.id, []):
+    if offset not in reminder_offsets(member, status, community, rc.config):
         return None  # no longer going, opted out, or changed their timing
     lang = member_lang(member, community)
     tz = ZoneInfo(member.timezone or community.timezone)
@@ -100,7 +125,7 @@ async def render_reminder(rc: RenderCtx, row: Delivery) -> OutMessage | None:
     return OutMessage(dm_target(community, member), text)
 
 
-async def render_group_reminder(rc: RenderCtx, row: Delivery) -> OutMessage | None:
+async def render_group_reminder(rc: RenderCtx, row: OutboxRow) -> OutMessage | None:
     loaded = await _load(rc, row)
     if loaded is None:
         return None
@@ -172,8 +197,11 @@ async def remind(ctx: Ctx, args: str) -> None:
     await replan_member(ctx, member)
 
 
-register("reminder", Renderer(render_reminder, on_unreachable=fallback_to_group))
-register("group_reminder", Renderer(render_group_reminder))
+register(
+    "reminder",
+    Renderer(render_reminder, on_unreachable=fallback_to_group, read_only=True, prefetch=prefetch_rsvps),
+)
+register("group_reminder", Renderer(render_group_reminder, read_only=True))
 
 
 def install(registry: Registry) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 logger = logging.getLogger(__name__)
+WAL_AUTOCHECKPOINT_PAGES = 10_000  # 40 MB of WAL at SQLite's default page size
 
 
 class DatabaseError(ValueError):
@@ -68,6 +69,11 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=5000")
+    # A commit that grows the WAL past this many pages copies it into the database file itself (and
+    # waits for the disk). `gatherbot run` checkpoints in the background every few seconds instead
+    # (checkpoint() below), so this is only the backstop; SQLite's default of 1000 pages put a
+    # checkpoint into about one update in a hundred.
+    cur.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}")
     cur.close()
 
 
@@ -85,6 +91,23 @@ def make_engine(url: str) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
     return engine
+
+
+async def checkpoint(engine: AsyncEngine) -> tuple[int, int, int] | None:
+    """Copy the SQLite WAL into the database file without blocking readers or writers (PASSIVE).
+
+    Runs on a pooled connection outside any transaction (our connections begin with BEGIN
+    IMMEDIATE, inside which a checkpoint cannot run). Returns SQLite's (busy, WAL pages,
+    pages checkpointed); None for other databases.
+    """
+    if engine.dialect.name != "sqlite":
+        return None
+    async with engine.connect() as conn:
+        raw = await conn.get_raw_connection()
+        cursor = await raw.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        row = await cursor.fetchone()
+        await cursor.close()
+    return (int(row[0]), int(row[1]), int(row[2])) if row else None
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker:  # type: ignore[type-arg]

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import i18n
 from bot.context import Ctx, UsageError
 from bot.delivery import outbox
-from bot.delivery.render import RenderCtx, Renderer, register
+from bot.delivery.render import OutboxRow, RenderCtx, Renderer, register
 from bot.domain.messages import Attachment, Button, OutMessage, SentRef, Target
 from bot.features.announce import refresh_announcement
 from bot.features.planner import replan_event
@@ -241,7 +241,7 @@ def _jsonable(value: Any) -> Any:
     return value.astimezone(UTC).isoformat() if isinstance(value, datetime) else str(value)
 
 
-async def render_export(rc: RenderCtx, row: Delivery) -> OutMessage | None:
+async def render_export(rc: RenderCtx, row: OutboxRow) -> OutMessage | None:
     if not row.payload:
         return None
     target, lang = Target(**row.payload["target"]), row.payload.get("lang", "en")
@@ -260,7 +260,7 @@ async def render_export(rc: RenderCtx, row: Delivery) -> OutMessage | None:
     )
 
 
-async def render_notice(rc: RenderCtx, row: Delivery) -> OutMessage | None:
+async def render_notice(rc: RenderCtx, row: OutboxRow) -> OutMessage | None:
     return OutMessage.from_json(row.payload["message"]) if row.payload else None
 
 
@@ -269,5 +269,5 @@ async def forget_payload(rc: RenderCtx, row: Delivery, ref: SentRef) -> None:
     row.payload = {}
 
 
-register("privacy_notice", Renderer(render_notice, after_sent=forget_payload))
+register("privacy_notice", Renderer(render_notice, after_sent=forget_payload, read_only=True))
 register("privacy_export", Renderer(render_export, after_sent=forget_payload))
