@@ -30,7 +30,7 @@ from bot.domain.events import (
     VoiceJoined,
     VoiceLeft,
 )
-from bot.storage import repo
+from bot.storage import bulk, repo
 from bot.storage.models import Community, Conversation, DoNotCollect, InstallationSecret, Member
 
 KINDS: dict[type[DomainEvent], str] = {
@@ -116,6 +116,8 @@ async def hash_key(session: AsyncSession, config: Config, *, create: bool = Fals
 class CollectFilter:
     """Tells which users asked that nothing be collected about them (the key is read once, then kept)."""
 
+    SMALL_LIST = 1000  # up to this many entries, the list is read whole instead of asked about each user
+
     def __init__(self, config: Config) -> None:
         self.config = config
         self._key: bytes | None = None
@@ -129,7 +131,12 @@ class CollectFilter:
             self._key = await hash_key(session, self.config)
             if self._key is None:  # no key yet: nobody can be on the list
                 return set()
+        listed = list(await session.scalars(select(DoNotCollect.user_hash).limit(self.SMALL_LIST + 1)))
+        if not listed:  # the usual case: nobody to look for, nothing to hash
+            return set()
         hashes = {user_hash(self._key, platform, user_id): (platform, user_id) for platform, user_id in users}
+        if len(listed) <= self.SMALL_LIST:
+            return {hashes[h] for h in listed if h in hashes}
         found = await session.scalars(
             select(DoNotCollect.user_hash).where(DoNotCollect.user_hash.in_(hashes))
         )
@@ -145,7 +152,7 @@ def log_values(event: DomainEvent, community: Community | None, member: Member |
     return dict(zip(ROW_COLUMNS, row, strict=True))
 
 
-ROW_COLUMNS = repo.LOG_COLUMNS  # the order log_row returns a row's values in
+ROW_COLUMNS = bulk.LOG_COLUMNS  # the order log_row returns a row's values in
 
 
 def log_row(
@@ -195,14 +202,14 @@ async def ingest_passive(
 ) -> tuple[int, list[DomainEvent]]:
     """Log passive group events in bulk; return (rows added, events that need a handler after all).
 
-    One lookup per community, members resolved and updated in bulk (repo.member_ids), and the log
-    rows written with one multi-row statement per chunk (repo.insert_log_rows), deduped on
+    One lookup per community, members resolved and updated in bulk (bulk.member_ids), and the log
+    rows written with one multi-row statement per chunk (bulk.insert_log_rows), deduped on
     (platform, source_id) like every other write to the log.
     """
     group = [e for e in events if not e.chat.is_private]
     deferred: list[DomainEvent] = [e for e in events if e.chat.is_private]
     chats: dict[tuple[str, str], Any] = {}
-    seen: dict[tuple[str, str], dict[str, repo.Seen]] = {}
+    seen: dict[tuple[str, str], dict[str, bulk.Seen]] = {}
     for event in group:  # who was seen where, with their latest name, first and latest times
         key = (event.platform, event.chat.chat_id)
         if key not in chats:
@@ -212,7 +219,7 @@ async def ingest_passive(
         uid, when = event.user.user_id, event.occurred_at
         found = users.get(uid)
         if found is None:
-            found = users[uid] = repo.Seen(event.user, when, when)
+            found = users[uid] = bulk.Seen(event.user, when, when)
         else:
             if found.last <= when:
                 found.user, found.last = event.user, when
@@ -220,11 +227,11 @@ async def ingest_passive(
                 found.first = when
         if isinstance(event, MemberJoined | MemberLeft):
             found.is_member = isinstance(event, MemberJoined)  # the last one in the batch wins
-    communities: dict[tuple[str, str], Community] = {}
+    communities: dict[tuple[str, str], bulk.CommunityRow] = {}
     members: dict[tuple[str, str], dict[str, int]] = {}
     for key, chat in chats.items():
-        community = communities[key] = await repo.community_for_chat(session, chat, config, now)
-        members[key] = await repo.member_ids(session, community.id, seen[key])
+        community = communities[key] = await bulk.community(session, chat, config, now)
+        members[key] = await bulk.member_ids(session, community.id, seen[key])
     in_dialog = await _members_in_dialog(session)
     rows: list[tuple[Any, ...]] = []
     for event in group:
@@ -236,7 +243,7 @@ async def ingest_passive(
         rows.append(log_row(event, community.id, member_id, community.keep_text, community.locale))
     added = 0
     for start in range(0, len(rows), CHUNK):
-        added += await repo.insert_log_rows(session, rows[start : start + CHUNK])
+        added += await bulk.insert_log_rows(session, rows[start : start + CHUNK])
     return added, deferred
 
 

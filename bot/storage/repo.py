@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -144,63 +142,6 @@ async def members_for_users(
     return {uid: _refresh(found[uid], user, when) for uid, (user, when) in users.items()}
 
 
-@dataclass
-class Seen:
-    """A user as seen in a batch: their latest UserRef, first and latest times, and membership change."""
-
-    user: UserRef
-    first: datetime
-    last: datetime
-    is_member: bool | None = None  # the last join (True) or leave (False) in the batch, if any
-
-
-async def member_ids(session: AsyncSession, community_id: int, users: dict[str, Seen]) -> dict[str, int]:
-    """Member ids of many users of one community (user id -> Seen), created and updated in bulk.
-
-    The batch path's counterpart of members_for_users, with Core statements instead of ORM objects:
-    new members count as joined when first seen; existing rows get the same changes as
-    members_for_users would make (name, username, admin role, last seen, and joins and leaves).
-    """
-    table = Member.__table__
-    columns = [table.c.id, table.c.user_id, *(table.c[name] for name in CHANGED)]
-    found: dict[str, dict[str, Any]] = {}
-
-    async def load(ids: list[str]) -> None:
-        for start in range(0, len(ids), 500):
-            stmt = select(*columns).where(
-                table.c.community_id == community_id, table.c.user_id.in_(ids[start : start + 500])
-            )
-            found.update((row.user_id, row._asdict()) for row in await session.execute(stmt))
-
-    await load(list(users))
-    missing = [uid for uid in users if uid not in found]
-    if missing:
-        values = []
-        for uid in missing:
-            seen = users[uid]
-            row = {**_new_member_values(community_id, seen.user, seen.first), "last_seen_at": seen.last}
-            if seen.is_member is not None:
-                row["is_member"] = seen.is_member
-            values.append(row)
-        await session.execute(dialect_insert(session, table).on_conflict_do_nothing(), values)
-        await load(missing)
-    updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for uid, seen in users.items():
-        changes = member_changes(found[uid], seen.user, seen.last, seen.is_member)
-        if changes:
-            updates.setdefault(tuple(sorted(changes)), []).append(
-                {"member_id": found[uid]["id"], **{f"new_{k}": v for k, v in changes.items()}}
-            )
-    for names, rows in updates.items():  # only the columns that change, as an ORM flush would
-        stmt = (
-            update(table)
-            .where(table.c.id == bindparam("member_id"))
-            .values({name: bindparam(f"new_{name}") for name in names})
-        )
-        await session.execute(stmt, rows)
-    return {uid: found[uid]["id"] for uid in users}
-
-
 async def members_of_user(
     session: AsyncSession, platform: str, user_id: str
 ) -> list[tuple[Member, Community]]:
@@ -212,59 +153,6 @@ async def members_of_user(
         .order_by(Member.last_seen_at.desc().nulls_last(), Member.id.desc())
     )
     return [(m, c) for m, c in rows.all()]
-
-
-# The activity-log columns a log row fills, in the order bot.ingest.log_row returns them.
-LOG_COLUMNS = ("platform", "source_id", "community_id", "member_id", "kind", "occurred_at",
-               "message_id", "reply_to", "text", "data")  # fmt: skip
-
-
-@lru_cache(maxsize=16)
-def _log_processors(dialect: Any) -> tuple[Any, ...]:
-    """Each log column's bind processor for a dialect (the conversions SQLAlchemy would make)."""
-    table = Activity.__table__
-    return tuple(table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in LOG_COLUMNS)
-
-
-async def insert_log_rows(session: AsyncSession, rows: list[tuple[Any, ...]]) -> int:
-    """Append log rows (LOG_COLUMNS order) in one statement; rows whose (platform, source_id) is
-    already logged are skipped. Returns how many were added.
-
-    This is the bulk path's hot spot, so it speaks to the driver directly: SQLite gets one
-    executemany of a prepared INSERT; PostgreSQL gets one INSERT ... SELECT FROM unnest(arrays), a
-    single round trip. Values go through the same bind processors SQLAlchemy itself would use.
-    """
-    if not rows:
-        return 0
-    conn = await session.connection()
-    dialect = conn.dialect
-    processors = _log_processors(dialect)
-    convert = [(i, p) for i, p in enumerate(processors) if p is not None]
-    names = ", ".join(LOG_COLUMNS)
-    conflict = "ON CONFLICT (platform, source_id) DO NOTHING"
-    if dialect.name == "postgresql":
-        columns = [list(column) for column in zip(*rows, strict=True)]
-        for i, process in convert:
-            columns[i] = [process(value) for value in columns[i]]
-        table = Activity.__table__
-        arrays = ", ".join(
-            f"${n}::{table.c[name].type.compile(dialect)}[]" for n, name in enumerate(LOG_COLUMNS, 1)
-        )
-        sql = f"INSERT INTO activity_log ({names}) SELECT * FROM unnest({arrays}) {conflict}"
-        result = await conn.exec_driver_sql(sql, tuple(columns))
-    else:
-        assert dialect.paramstyle == "qmark", dialect.paramstyle
-        params = []
-        for row in rows:
-            values = list(row)
-            for i, process in convert:
-                values[i] = process(values[i])
-            params.append(tuple(values))
-        marks = ", ".join("?" * len(LOG_COLUMNS))
-        result = await conn.exec_driver_sql(
-            f"INSERT INTO activity_log ({names}) VALUES ({marks}) {conflict}", params
-        )
-    return int(result.rowcount)
 
 
 async def append_activity(session: AsyncSession, **values: Any) -> int | None:
