@@ -53,8 +53,8 @@ SUPERGROUPS = ("private_supergroup", "public_supergroup")
 GROUP_TYPES = (*SUPERGROUPS, "private_group")
 # Accounts Telegram itself writes as (as in the live adapter): channel forwards, anonymous admins.
 SERVICE_USER_IDS = frozenset({"777000", "1087968824", "136817688"})
-ATTACHMENT_KEYS = ("photo", "file", "media_type", "sticker_emoji", "location_information",
-                   "contact_information", "poll", "game_information", "invoice_information")  # fmt: skip
+ATTACHMENT_KEYS = frozenset(("photo", "file", "media_type", "sticker_emoji", "location_information",
+                   "contact_information", "poll", "game_information", "invoice_information"))  # fmt: skip
 JOIN_ACTIONS = ("invite_members", "join_group_by_link", "join_group_by_request")
 LEAVE_ACTIONS = ("remove_members",)
 TOPIC_CREATED = "topic_created"
@@ -163,6 +163,9 @@ class JsonExport:
         self._chats = chats = self._plan(progress)
         scratch = Parsed(events=None)
         readers = {id(c): ChatReader.open(c.meta, c.where, scratch, 0) for c in chats}
+        for reader in readers.values():
+            if reader is not None:
+                reader.build = False  # check everything, make nothing
         for chat, n, msg in self._messages(chats, progress):
             reader = readers[id(chat)]
             if reader is not None:
@@ -204,6 +207,7 @@ class ChatReader:
         self.names: dict[str, str] = {}  # display name -> user id, for invitations that name people
         self.topics: set[int] = set()  # ids of the messages that opened forum topics
         self.thread_of: dict[int, int] = {}  # message id -> its topic, for messages in a topic
+        self.build = True  # False: only check the messages (the first pass)
 
     @classmethod
     def open(cls, chat: Any, where: str, parsed: Parsed, count: int) -> ChatReader | None:
@@ -257,7 +261,7 @@ class ChatReader:
         self, parsed: Parsed, msg: dict[str, Any], msg_id: int, when: Any, where: str
     ) -> list[DomainEvent]:
         text = plain_text(msg.get("text", ""), where)
-        attachments = 1 if any(k in msg for k in ATTACHMENT_KEYS) else 0
+        attachments = 0 if msg.keys().isdisjoint(ATTACHMENT_KEYS) else 1
         if "poll" in msg:
             parsed.counts["polls"] += 1
         reply = msg.get("reply_to_message_id")
@@ -273,6 +277,8 @@ class ChatReader:
             return []
         if text.startswith("/"):
             parsed.skip("bot commands (never re-run)")
+            return []
+        if not self.build:
             return []
         events: list[DomainEvent] = [
             MessageReceived(
@@ -320,6 +326,8 @@ class ChatReader:
             return []
         if action not in JOIN_ACTIONS + LEAVE_ACTIONS:
             parsed.skip(f"service messages: {action}")
+            return []
+        if not self.build:
             return []
         event_type = MemberJoined if action in JOIN_ACTIONS else MemberLeft
         actor_id = _user_id(msg.get("actor_id"))

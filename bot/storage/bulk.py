@@ -42,6 +42,23 @@ def sqlite_time(value: datetime) -> str:
 
 def dumps(value: Any) -> str:
     """json.dumps(value), faster for what activity_log.data holds (str keys; str, int, bool, lists)."""
+    if type(value) is not dict:
+        return _dumps(value)
+    parts = []
+    for k, v in value.items():
+        if type(k) is not str:
+            return json.dumps(value)
+        kind = type(v)
+        if kind is int:
+            parts.append(f"{encode_basestring_ascii(k)}: {int.__repr__(v)}")
+        elif kind is str:
+            parts.append(f"{encode_basestring_ascii(k)}: {encode_basestring_ascii(v)}")
+        else:
+            parts.append(f"{encode_basestring_ascii(k)}: {_dumps(v)}")
+    return "{" + ", ".join(parts) + "}"
+
+
+def _dumps(value: Any) -> str:
     kind = type(value)
     if kind is str:
         return encode_basestring_ascii(value)
@@ -51,10 +68,10 @@ def dumps(value: Any) -> str:
         return "true" if value else "false"
     if value is None:
         return "null"
-    if kind is dict and all(type(k) is str for k in value):
-        return "{" + ", ".join([f"{encode_basestring_ascii(k)}: {dumps(v)}" for k, v in value.items()]) + "}"
     if kind is list:
-        return "[" + ", ".join([dumps(v) for v in value]) + "]"
+        return "[" + ", ".join([_dumps(v) for v in value]) + "]"
+    if kind is dict:
+        return dumps(value)
     return json.dumps(value)
 
 
