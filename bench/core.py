@@ -69,6 +69,7 @@ async def bench_ingest(tmp: Path, n: int, batch: int, postgres: str | None, repe
     medians are printed, and the spread of the ratios (the machine is shared, so single runs vary).
     """
     sqlite_runs, pg_runs = [], []
+    copied = 0
     for r in range(repeat):
         clock = SimulatedClock(START)
         events = ingest_events(n, clock)
@@ -81,6 +82,7 @@ async def bench_ingest(tmp: Path, n: int, batch: int, postgres: str | None, repe
             baselines.sqlite_executemany, run / "ours.db", run / "raw.db", batch
         )
         sqlite_runs.append((n / ours, rows / raw, raw / ours))
+        copied = rows
         if postgres is not None:
             async with (
                 baselines.pg_database(postgres) as ours_url,
@@ -101,7 +103,7 @@ async def bench_ingest(tmp: Path, n: int, batch: int, postgres: str | None, repe
         emit(bench=name, figure=round(statistics.median(f for f, _, _ in runs)), unit="events/s",
              baseline=round(statistics.median(b for _, b, _ in runs)), baseline_name=baseline_name,
              ratio=round(statistics.median(ratios), 3), ratios=[round(r, 3) for r in ratios], events=n,
-             batch=batch, runs=len(runs), target=target)  # fmt: skip
+             batch=batch, runs=len(runs), rows=copied, target=target)  # fmt: skip
 
 
 class CountingAdapter(MemoryAdapter):
