@@ -208,6 +208,7 @@ class ChatReader:
         self.topics: set[int] = set()  # ids of the messages that opened forum topics
         self.thread_of: dict[int, int] = {}  # message id -> its topic, for messages in a topic
         self.build = True  # False: only check the messages (the first pass)
+        self.people: dict[tuple[str, str | None], UserRef] = {}  # (user id, name) -> UserRef
 
     @classmethod
     def open(cls, chat: Any, where: str, parsed: Parsed, count: int) -> ChatReader | None:
@@ -222,12 +223,14 @@ class ChatReader:
         return cls(ChatRef(PLATFORM, chat_id(kind, raw), False, title), where)
 
     def learn(self, msg: Any) -> None:
-        """Remember the names of a message's author and actor."""
+        """Remember the names of a message's author and actor (the first id seen for a name)."""
         if isinstance(msg, dict):
             for name_key, id_key in (("from", "from_id"), ("actor", "actor_id")):
-                uid = _user_id(msg.get(id_key))
-                if uid and isinstance(msg.get(name_key), str):
-                    self.names.setdefault(msg[name_key], uid)
+                name = msg.get(name_key)
+                if isinstance(name, str) and name not in self.names:
+                    uid = _user_id(msg.get(id_key))
+                    if uid:
+                        self.names[name] = uid
 
     def message(self, msg: Any, i: int, parsed: Parsed) -> list[DomainEvent]:
         """The events of one message (the i-th of the chat)."""
@@ -269,7 +272,7 @@ class ChatReader:
             raise ImportFormatError(f"{where}: 'reply_to_message_id' is not a number")
         thread, reply = self._thread(msg, msg_id, reply)
         reactions = reaction_dicts(msg, where)
-        user = _author(parsed, msg)
+        user = _author(parsed, msg, self.people)
         if user is None:
             return []
         if not text and not attachments:
@@ -303,12 +306,11 @@ class ChatReader:
                 if uid is None:
                     continue
                 known += 1
-                name = reactor.get("from") if isinstance(reactor.get("from"), str) else None
                 events.append(
                     ReactionAdded(
                         source_id=f"import:{self.ref.chat_id}:{msg_id}:react:{uid}:{emoji[:40]}",
                         chat=self.ref,
-                        user=UserRef(user_id=uid, display_name=name or uid),
+                        user=_person(self.people, uid, reactor.get("from")),
                         occurred_at=when,  # the reactor's date is local time without a zone: use the message's
                         message_id=str(msg_id),
                         emoji=emoji,
@@ -387,7 +389,9 @@ def plain_text(text: Any, where: str) -> str:
     return "".join(parts)
 
 
-def _author(parsed: Parsed, msg: dict[str, Any]) -> UserRef | None:
+def _author(
+    parsed: Parsed, msg: dict[str, Any], people: dict[tuple[str, str | None], UserRef]
+) -> UserRef | None:
     uid = _user_id(msg.get("from_id"))
     if uid is None:
         parsed.skip("messages posted as a channel or anonymous admin")
@@ -395,8 +399,17 @@ def _author(parsed: Parsed, msg: dict[str, Any]) -> UserRef | None:
     if uid in SERVICE_USER_IDS:
         parsed.skip("messages from Telegram service accounts")
         return None
-    name = msg.get("from") if isinstance(msg.get("from"), str) else None
-    return UserRef(user_id=uid, display_name=name or uid)
+    return _person(people, uid, msg.get("from"))
+
+
+def _person(people: dict[tuple[str, str | None], UserRef], uid: str, name: Any) -> UserRef:
+    """The UserRef of a user id and name, made once per chat (they are immutable, so shared)."""
+    if not isinstance(name, str):
+        name = None
+    user = people.get((uid, name))
+    if user is None:
+        user = people[(uid, name)] = UserRef(user_id=uid, display_name=name or uid)
+    return user
 
 
 def _emoji(reaction: dict[str, Any]) -> str:

@@ -459,11 +459,13 @@ class ChatReader:
         self.pending: list[tuple[type[DomainEvent], str, str, str]] = []  # joins and leaves not dated yet
         self.topics: set[int] = set()
         self.thread_of: dict[int, int] = {}
-        self.people: set[str] = set()
+        self.people: dict[str, UserRef] = {}
 
     def user(self, name: str) -> UserRef:
-        self.people.add(name)
-        return UserRef(user_id=name_key(name), display_name=name)
+        user = self.people.get(name)
+        if user is None:  # one UserRef per name (they are immutable, so shared)
+            user = self.people[name] = UserRef(user_id=name_key(name), display_name=name)
+        return user
 
     def record(self, record: Record, where: str, parsed: Parsed) -> list[DomainEvent]:
         if record.service:
