@@ -236,6 +236,29 @@ def _jieba():  # type: ignore[no-untyped-def]
     return jieba
 
 
+@cache
+def _spotters() -> tuple[frozenset[str], re.Pattern[str], re.Pattern[str]]:
+    """What a text must contain to have any topic: a cheap test that skips most chatter.
+
+    English: a token (as _english_tokens makes them) that is a vocabulary term or the first word of
+    a two-word term. Chinese: a CJK term or an ASCII term anywhere in the text (jieba may cut words
+    differently from the English tokenizer, so only a substring test is safe). Hashtags always count.
+    """
+    words = {term.split(" ")[0] for term in _lookup() if not CJK.search(term)}
+    ascii_terms = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    cjk_terms = "|".join(re.escape(t) for t in sorted(_lookup(), key=len, reverse=True) if CJK.search(t))
+    return frozenset(words), re.compile(ascii_terms), re.compile(cjk_terms)
+
+
+def _may_have_topics(text: str, lowered: str, chinese: bool) -> bool:
+    if "#" in text or "＃" in text:
+        return True
+    words, ascii_terms, cjk_terms = _spotters()
+    if chinese:
+        return cjk_terms.search(text) is not None or ascii_terms.search(lowered) is not None
+    return not words.isdisjoint(WORD.findall(lowered))
+
+
 def _english_tokens(text: str) -> list[str]:
     words = [w for w in WORD.findall(text.lower()) if w not in STOP_WORDS]
     return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
@@ -260,6 +283,13 @@ def extract_topics(text: str, lang_hint: str | None = None, max_topics: int = MA
     if not text.strip():
         return []
     chinese = lang_hint == "zh" or (lang_hint is None and CJK.search(text) is not None)
+    if not _may_have_topics(text, text.lower(), chinese):
+        return []  # most chat messages: no vocabulary term and no hashtag, so no need to segment
+    return _ranked(text, chinese, max_topics)
+
+
+def _ranked(text: str, chinese: bool, max_topics: int) -> list[str]:
+    """The topics of a (truncated, non-blank) text, by the full method."""
     tokens = _chinese_tokens(text) if chinese else _english_tokens(text)
     lookup = _lookup()
     counts: Counter[str] = Counter(lookup[t] for t in tokens if t in lookup)

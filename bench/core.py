@@ -1,6 +1,8 @@
 """Core benchmarks: ingestion, relay and command latency, each printed next to its baseline.
 
-Usage: python -m bench.core [--only NAME] [--events N] [--reminders N] [--log-rows N] [--samples N]
+Usage: python -m bench.core [--only NAME] [--events N] [--batch N] [--repeat N] [--postgres URL]
+                           [--reminders N] [--log-rows N] [--samples N]
+(--postgres, or GATHERBOT_BENCH_POSTGRES_URL: a server where the bench may create and drop databases)
 Prints one JSON object per line: {"bench": ..., "figure": ..., "unit": ..., "baseline": ..., ...}.
 """
 
@@ -11,6 +13,7 @@ import asyncio
 import gc
 import json
 import os
+import random
 import shutil
 import sqlite3
 import statistics
@@ -23,12 +26,13 @@ from pathlib import Path
 from sqlalchemy import select, text
 
 from adapters.memory import MemoryAdapter, ScriptedChat
+from bench import baselines, workload
+from bot.app import App
 from bot.bootstrap import build_app
 from bot.clock import SimulatedClock
 from bot.config import Config
 from bot.domain.events import DomainEvent
 from bot.domain.messages import OutMessage, SentRef
-from bot.ingest import log_values
 from bot.ports import Capabilities
 from bot.runner import CHECKPOINT_EVERY, settle_after_start
 from bot.storage.db import checkpoint
@@ -40,48 +44,72 @@ def emit(**fields: object) -> None:
     print(json.dumps(fields, ensure_ascii=False), flush=True)
 
 
-async def bench_ingest(tmp: Path, n: int) -> None:
-    """Domain events/s through App.ingest_batch vs sqlite3.executemany of the same rows."""
+def ingest_events(n: int, clock: SimulatedClock) -> list[DomainEvent]:
+    """n group events as a busy group sends them: messages (the workload's text mix) and 10% reactions."""
+    rng = random.Random(11)
     adapter = MemoryAdapter()
-    app = await build_app(
-        Config(database_url=str(tmp / "ingest.db")), adapters={"memory": adapter}, clock=SimulatedClock(START)
-    )
-    chat = ScriptedChat(adapter, app.clock)
-    events = [chat.say(f"m{i % 500}", f"message {i}") for i in range(n)]
+    chat = ScriptedChat(adapter, clock)
+    events: list[DomainEvent] = []
+    for i in range(n):
+        name = f"m{rng.randrange(500)}"
+        if i > 10 and rng.random() < 0.1:
+            events.append(chat.react(name, events[rng.randrange(i - 10, i)].source_id, "👍"))
+        else:
+            events.append(chat.say(name, workload.chat_text(rng)))
+        if i % 100 == 0:
+            clock.advance(timedelta(seconds=30))
+    return events
+
+
+async def _ingest(app: App, events: list[DomainEvent], batch: int) -> float:
     began = time.perf_counter()
-    for i in range(0, n, 1000):
-        await app.ingest_batch(events[i : i + 1000])
-    ours = n / (time.perf_counter() - began)
-    rows = [log_values(e, None, None) for e in events]
-    await app.close()
-    conn = sqlite3.connect(tmp / "raw.db")
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute(
-        "CREATE TABLE log (id INTEGER PRIMARY KEY, platform TEXT, source_id TEXT, kind TEXT, occurred_at TEXT,"
-        " message_id TEXT, data TEXT, UNIQUE(platform, source_id))"
-    )
-    values = [
-        (
-            r["platform"],
-            r["source_id"],
-            r["kind"],
-            r["occurred_at"].isoformat(),
-            r.get("message_id"),
-            json.dumps(r["data"]),
+    for i in range(0, len(events), batch):
+        await app.ingest_batch(events[i : i + batch])
+    return time.perf_counter() - began
+
+
+async def bench_ingest(tmp: Path, n: int, batch: int, postgres: str | None, repeat: int) -> None:
+    """Domain events/s through App.ingest_batch vs the same rows by executemany (SQLite) and COPY (PostgreSQL).
+
+    Each measurement of ours is followed by its baseline, repeat times, on fresh databases; the
+    medians are printed, and the spread of the ratios (the machine is shared, so single runs vary).
+    """
+    sqlite_runs, pg_runs = [], []
+    copied = 0
+    for r in range(repeat):
+        clock = SimulatedClock(START)
+        events = ingest_events(n, clock)
+        run = tmp / f"ingest{r}"
+        run.mkdir()
+        app = await build_app(Config(database_url=str(run / "ours.db")), adapters={}, clock=clock)
+        ours = await _ingest(app, events, batch)
+        await app.close()
+        rows, raw = await asyncio.to_thread(
+            baselines.sqlite_executemany, run / "ours.db", run / "raw.db", batch
         )
-        for r in rows
-    ]
-    began = time.perf_counter()
-    for i in range(0, n, 1000):
-        conn.executemany(
-            "INSERT OR IGNORE INTO log (platform, source_id, kind, occurred_at, message_id, data) VALUES (?,?,?,?,?,?)",
-            values[i : i + 1000],
-        )
-        conn.commit()
-    raw = n / (time.perf_counter() - began)
-    conn.close()
-    emit(bench="ingest_sqlite", figure=round(ours), unit="events/s", baseline=round(raw),
-         baseline_name="sqlite3.executemany", ratio=round(ours / raw, 3), events=n)  # fmt: skip
+        sqlite_runs.append((n / ours, rows / raw, raw / ours))
+        copied = rows
+        if postgres is not None:
+            async with (
+                baselines.pg_database(postgres) as ours_url,
+                baselines.pg_database(postgres) as copy_url,
+            ):
+                app = await build_app(Config(database_url=ours_url), adapters={}, clock=clock, migrate=False)
+                elapsed = await _ingest(app, events, batch)
+                await app.close()
+                rows, copy = await baselines.pg_copy(ours_url, copy_url, batch)
+            pg_runs.append((n / elapsed, rows / copy, copy / elapsed))
+    for name, runs, baseline_name, target in (
+        ("ingest_sqlite", sqlite_runs, "sqlite3.executemany of the same rows, same schema (rows/s)", 0.5),
+        ("ingest_postgres", pg_runs, "COPY of the same rows, same schema (rows/s)", 0.3),
+    ):
+        if not runs:
+            continue
+        ratios = sorted(r for _, _, r in runs)
+        emit(bench=name, figure=round(statistics.median(f for f, _, _ in runs)), unit="events/s",
+             baseline=round(statistics.median(b for _, b, _ in runs)), baseline_name=baseline_name,
+             ratio=round(statistics.median(ratios), 3), ratios=[round(r, 3) for r in ratios], events=n,
+             batch=batch, runs=len(runs), rows=copied, target=target)  # fmt: skip
 
 
 @dataclass
@@ -462,7 +490,10 @@ def bench_idle(seconds: float = 3.0) -> None:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=("ingest", "relay", "commands", "idle"), action="append")
-    parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--batch", type=int, default=1000, help="events per ingest_batch call")
+    parser.add_argument("--postgres", default=os.environ.get("GATHERBOT_BENCH_POSTGRES_URL"))
+    parser.add_argument("--repeat", type=int, default=3, help="ingest measurements (each with its baseline)")
     parser.add_argument("--reminders", type=int, default=100_000)
     parser.add_argument("--log-rows", type=int, default=1_000_000)
     parser.add_argument("--samples", type=int, default=200)
@@ -470,7 +501,7 @@ async def main() -> None:
     only = set(args.only or ("ingest", "relay", "commands", "idle"))
     with tempfile.TemporaryDirectory() as tmp:
         if "ingest" in only:
-            await bench_ingest(Path(tmp), args.events)
+            await bench_ingest(Path(tmp), args.events, args.batch, args.postgres, args.repeat)
         if "relay" in only:
             await bench_relay(Path(tmp), args.reminders)
         if "commands" in only:

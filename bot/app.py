@@ -87,12 +87,21 @@ class App:
         Events that need a handler, and messages of members in the middle of a dialog, go
         through handle() one by one. Returns how many log rows were added (redeliveries add none).
         """
-        passive = [sanitize(e) for e in events if isinstance(e, PASSIVE) and not e.user.is_bot]
+        passive: list[DomainEvent] = []
+        handled = False  # any event that needs a handler
+        for event in events:
+            if not isinstance(event, PASSIVE):
+                handled = True
+            elif not event.user.is_bot:
+                passive.append(sanitize(event))
         async with self.sessions() as session:
             blocked = await self.collect.blocked(session, {(e.platform, e.user.user_id) for e in passive})
-            passive = [e for e in passive if (e.platform, e.user.user_id) not in blocked]
+            if blocked:
+                passive = [e for e in passive if (e.platform, e.user.user_id) not in blocked]
             added, deferred = await ingest_passive(session, passive, self.config, self.clock.now())
             await session.commit()
+        if not deferred and not handled:
+            return added  # the usual batch: everything was logged above
         later = {id(e) for e in deferred}
         for event in events:  # in their original order
             if not isinstance(event, PASSIVE) or id(event) in later:

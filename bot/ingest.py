@@ -31,8 +31,8 @@ from bot.domain.events import (
     VoiceJoined,
     VoiceLeft,
 )
-from bot.storage import repo
-from bot.storage.models import Activity, Community, Conversation, DoNotCollect, InstallationSecret, Member
+from bot.storage import bulk, repo
+from bot.storage.models import Community, Conversation, DoNotCollect, InstallationSecret, Member
 
 KINDS: dict[type[DomainEvent], str] = {
     MessageReceived: "message",
@@ -51,7 +51,7 @@ KINDS: dict[type[DomainEvent], str] = {
 # Events that only need logging (no handler), so they can be written in bulk.
 # (VoiceJoined is not: joining an event's voice channel checks the member in.)
 PASSIVE = (MessageReceived, ReactionAdded, ReactionRemoved, MemberJoined, MemberLeft, VoiceLeft)
-CHUNK = 500
+CHUNK = 5000  # log rows per INSERT statement
 # Commands still handled for a user on the do-not-collect list (in private, and logged nowhere),
 # so that they can see where they stand and undo it.
 UNCOLLECTED_COMMANDS = ("privacy",)
@@ -74,6 +74,22 @@ def sanitize(event: DomainEvent) -> DomainEvent:
     """The event with unsafe characters removed from everything a person typed or named."""
     user, chat = event.user, event.chat
     name, username = user.display_name, user.username or ""
+    typed = (
+        event.text
+        if isinstance(event, MessageReceived)
+        else event.name + event.args
+        if isinstance(event, CommandInvoked)
+        else event.data
+        if isinstance(event, ButtonPressed)
+        else ""
+    )
+    if (
+        len(name) <= MAX_NAME
+        and len(username) <= MAX_USERNAME
+        and len(chat.title) <= MAX_NAME
+        and not _UNSAFE.search(name + username + chat.title + typed)
+    ):
+        return event  # the usual case, in one search
     if _UNSAFE.search(name + username) or len(name) > MAX_NAME or len(username) > MAX_USERNAME:
         user = replace(
             user,
@@ -118,6 +134,8 @@ async def hash_key(session: AsyncSession, config: Config, *, create: bool = Fals
 class CollectFilter:
     """Tells which users asked that nothing be collected about them (the key is read once, then kept)."""
 
+    SMALL_LIST = 1000  # up to this many entries, the list is read whole instead of asked about each user
+
     def __init__(self, config: Config) -> None:
         self.config = config
         self._key: bytes | None = None
@@ -131,7 +149,12 @@ class CollectFilter:
             self._key = await hash_key(session, self.config)
             if self._key is None:  # no key yet: nobody can be on the list
                 return set()
+        listed = list(await session.scalars(select(DoNotCollect.user_hash).limit(self.SMALL_LIST + 1)))
+        if not listed:  # the usual case: nobody to look for, nothing to hash
+            return set()
         hashes = {user_hash(self._key, platform, user_id): (platform, user_id) for platform, user_id in users}
+        if len(listed) <= self.SMALL_LIST:
+            return {hashes[h] for h in listed if h in hashes}
         found = await session.scalars(
             select(DoNotCollect.user_hash).where(DoNotCollect.user_hash.in_(hashes))
         )
@@ -140,100 +163,110 @@ class CollectFilter:
 
 def log_values(event: DomainEvent, community: Community | None, member: Member | None) -> dict[str, Any]:
     """The activity-log row for an event (text only where the community keeps text)."""
-    values: dict[str, Any] = {
-        "platform": event.platform,
-        "source_id": event.source_id,
-        "community_id": community.id if community else None,
-        "member_id": member.id if member else None,
-        "kind": KINDS[type(event)],
-        "occurred_at": event.occurred_at,
-        "data": {"private": True} if event.chat.is_private else {},
-    }
-    keep_text = bool(community and community.keep_text)
+    community_id, keep_text, locale = (
+        (community.id, community.keep_text, community.locale) if community else (None, False, None)
+    )
+    row = log_row(event, community_id, member.id if member else None, bool(keep_text), locale)
+    return dict(zip(ROW_COLUMNS, row, strict=True))
+
+
+ROW_COLUMNS = bulk.LOG_COLUMNS  # the order log_row returns a row's values in
+
+
+def log_row(
+    event: DomainEvent, community_id: int | None, member_id: int | None, keep_text: bool, locale: str | None
+) -> tuple[Any, ...]:
+    """log_values as a tuple in ROW_COLUMNS order: the one place that decides what is logged."""
+    data: dict[str, Any] = {"private": True} if event.chat.is_private else {}
+    message_id = reply_to = text = None
     if isinstance(event, MessageReceived):
-        values.update(message_id=event.message_id, reply_to=event.reply_to_message_id)
-        values["data"] = {**values["data"], "chars": len(event.text), "attachments": event.attachments}
+        message_id, reply_to = event.message_id, event.reply_to_message_id
+        data["chars"] = len(event.text)
+        data["attachments"] = event.attachments
+        if event.thread_id is not None:
+            data["thread"] = event.thread_id
         # Topic tags are taken now, so analytics has topics even where the text itself is not kept.
-        topics = extract_topics(event.text, community.locale if community else None) if event.text else []
+        topics = extract_topics(event.text, locale) if event.text else []
         if topics:
-            values["data"]["topics"] = topics
+            data["topics"] = topics
         if keep_text:
-            values["text"] = event.text[:MAX_LOGGED_TEXT]
+            text = event.text[:MAX_LOGGED_TEXT]
     elif isinstance(event, CommandInvoked):
-        values.update(message_id=event.message_id)
-        values["data"] = {**values["data"], "name": event.name[:64], "chars": len(event.args)}
+        message_id = event.message_id
+        data["name"] = event.name[:64]
+        data["chars"] = len(event.args)
         if keep_text:  # arguments can be free text (a comment), kept only where text is kept
-            values["text"] = event.args[:1000]
+            text = event.args[:1000]
     elif isinstance(event, ButtonPressed):
-        values.update(message_id=event.message_id)
-        values["data"] = {**values["data"], "button": event.data[:64]}
+        message_id = event.message_id
+        data["button"] = event.data[:64]
     elif isinstance(event, PollVoteCast):
-        values["data"] = {**values["data"], "poll": event.poll_id, "options": list(event.option_ids)}
+        data["poll"] = event.poll_id
+        data["options"] = list(event.option_ids)
     elif isinstance(event, ReactionAdded | ReactionRemoved):
-        values.update(message_id=event.message_id)
-        values["data"] = {**values["data"], "emoji": event.emoji}
+        message_id = event.message_id
+        data["emoji"] = event.emoji
     elif isinstance(event, VoiceJoined | VoiceLeft):
-        values["data"] = {**values["data"], "channel": event.channel_id}
+        data["channel"] = event.channel_id
     elif isinstance(event, BotRoleChanged):
-        values["data"] = {**values["data"], "present": event.present, "admin": event.is_admin}
+        data["present"] = event.present
+        data["admin"] = event.is_admin
     elif isinstance(event, ChatMigrated):
-        values["data"] = {**values["data"], "new_chat_id": event.new_chat_id}
-    return values
+        data["new_chat_id"] = event.new_chat_id
+    return (event.platform, event.source_id, community_id, member_id, KINDS[type(event)], event.occurred_at,
+            message_id, reply_to, text, data)  # fmt: skip
 
 
 async def ingest_passive(
     session: AsyncSession, events: Sequence[DomainEvent], config: Config, now: datetime
 ) -> tuple[int, list[DomainEvent]]:
-    """Log passive group events in bulk; return (rows added, events that need a handler after all)."""
-    communities: dict[tuple[str, str], Community] = {}
+    """Log passive group events in bulk; return (rows added, events that need a handler after all).
+
+    One lookup per community, members resolved and updated in bulk (bulk.member_ids), and the log
+    rows written with one multi-row statement per chunk (bulk.insert_log_rows), deduped on
+    (platform, source_id) like every other write to the log.
+    """
     group = [e for e in events if not e.chat.is_private]
     deferred: list[DomainEvent] = [e for e in events if e.chat.is_private]
-    latest: dict[tuple[str, str], dict[str, tuple[Any, datetime]]] = {}
-    first: dict[tuple[str, str], dict[str, datetime]] = {}
-    for event in group:  # one lookup per community and user, with their latest name and time
+    chats: dict[tuple[str, str], Any] = {}
+    seen: dict[tuple[str, str], dict[str, bulk.Seen]] = {}
+    for event in group:  # who was seen where, with their latest name, first and latest times
         key = (event.platform, event.chat.chat_id)
-        if key not in communities:
-            communities[key] = await repo.community_for_chat(session, event.chat, config, now)
-        seen = latest.setdefault(key, {})
-        if event.user.user_id not in seen or seen[event.user.user_id][1] <= event.occurred_at:
-            seen[event.user.user_id] = (event.user, event.occurred_at)
-        earliest = first.setdefault(key, {})
-        earliest[event.user.user_id] = min(
-            earliest.get(event.user.user_id, event.occurred_at), event.occurred_at
-        )
-    members: dict[tuple[str, str], dict[str, Member]] = {
-        key: await repo.members_for_users(session, communities[key], users, first[key])
-        for key, users in latest.items()
-    }
-    rows: list[dict[str, Any]] = []
+        if key not in chats:
+            chats[key] = event.chat
+            seen[key] = {}
+        users = seen[key]
+        uid, when = event.user.user_id, event.occurred_at
+        found = users.get(uid)
+        if found is None:
+            found = users[uid] = bulk.Seen(event.user, when, when)
+        else:
+            if found.last <= when:
+                found.user, found.last = event.user, when
+            if when < found.first:
+                found.first = when
+        if isinstance(event, MemberJoined | MemberLeft):
+            found.is_member = isinstance(event, MemberJoined)  # the last one in the batch wins
+    communities: dict[tuple[str, str], bulk.CommunityRow] = {}
+    members: dict[tuple[str, str], dict[str, int]] = {}
+    for key, chat in chats.items():
+        community = communities[key] = await bulk.community(session, chat, config, now)
+        members[key] = await bulk.member_ids(session, community.id, seen[key])
     in_dialog = await _members_in_dialog(session)
+    rows: list[tuple[Any, ...]] = []
     for event in group:
         key = (event.platform, event.chat.chat_id)
-        community, member = communities[key], members[key][event.user.user_id]
-        if isinstance(event, MessageReceived) and (member.id, event.chat.chat_id) in in_dialog:
+        community, member_id = communities[key], members[key][event.user.user_id]
+        if in_dialog and isinstance(event, MessageReceived) and (member_id, event.chat.chat_id) in in_dialog:
             deferred.append(event)
             continue
-        if isinstance(event, MemberJoined | MemberLeft):
-            member.is_member = isinstance(event, MemberJoined)
-        rows.append(log_values(event, community, member))
+        rows.append(log_row(event, community.id, member_id, community.keep_text, community.locale))
     added = 0
     for start in range(0, len(rows), CHUNK):
-        added += await _insert(session, rows[start : start + CHUNK])
+        added += await bulk.insert_log_rows(session, rows[start : start + CHUNK])
     return added, deferred
 
 
 async def _members_in_dialog(session: AsyncSession) -> set[tuple[int, str]]:
     rows = await session.execute(select(Conversation.member_id, Conversation.chat_id))
     return {(m, c) for m, c in rows.all()}
-
-
-async def _insert(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
-    columns = {c.name for c in Activity.__table__.columns} - {"id"}
-    full = [{c: row.get(c) for c in columns} for row in rows]  # executemany needs the same keys in every row
-    for row in full:
-        row["data"] = row["data"] or {}
-    stmt = repo.dialect_insert(session, Activity).on_conflict_do_nothing(
-        index_elements=["platform", "source_id"]
-    )
-    result = await session.execute(stmt.returning(Activity.id), full)
-    return len(result.all())

@@ -260,3 +260,83 @@ async def test_history_is_never_taken_as_an_answer_in_an_open_dialog(bot) -> Non
     assert await bot.count(Conversation) == 1  # still waiting for a title: nothing answered it
     await bot.app.relay.drain()
     assert not any("When does it start?" in t for t in bot.adapter.texts("group"))
+
+
+def test_a_large_export_is_read_as_a_stream(tmp_path: Path) -> None:
+    """The first events come before most of the file is read: memory does not grow with the file."""
+    from bot.importers.common import Parsed
+    from bot.importers.progress import Progress
+    from tests.test_import_scale import generate
+
+    export = tmp_path / "result.json"
+    generate(export, 20_000)
+    size = export.stat().st_size
+    source = telegram.JsonExport(export)
+    source.check()
+    progress = Progress(None, size)
+    events = source.events(Parsed(events=None), progress)
+    first = next(events)
+    assert first.source_id == "import:-1004242424242:1"
+    assert 0 < progress.done < size / 4
+    assert sum(1 for _ in events) + 1 == 20_000 + 1_600  # messages and joins, and reactions
+
+
+def test_chat_details_after_the_messages_are_still_found(tmp_path: Path) -> None:
+    """Telegram Desktop writes name, type and id first; a file that does not is read all the same."""
+    doc = json.loads(CHAT.read_text(encoding="utf-8"))
+    reordered = {"messages": doc["messages"], "id": doc["id"], "type": doc["type"], "name": doc["name"]}
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps(reordered), encoding="utf-8")
+    parsed = telegram.parse_file(str(path))
+    assert dict(parsed.counts) == {"messages": 4, "reactions": 2, "joins": 2, "leaves": 1, "polls": 1}
+    assert {e.chat.chat_id for e in parsed.events or []} == {"-1001234567890"}
+
+
+@pytest.mark.parametrize(
+    ("damage", "expected"),
+    [
+        (lambda text: text[: len(text) // 2], "the file ends early at byte"),
+        (lambda text: text.replace('"id": 7,', '"id": 7,,', 1), "not valid JSON between line 1 and line"),
+    ],
+)
+def test_errors_in_files_too_large_to_read_twice_still_name_the_place(
+    tmp_path, monkeypatch, damage, expected
+) -> None:  # type: ignore[no-untyped-def]
+    from bot.importers import jsonstream
+
+    monkeypatch.setattr(jsonstream, "EXACT_BELOW", 0)  # as if the file were hundreds of MB
+    db = tmp_path / "s.db"
+    run("telegram", str(CHAT), "--db", str(db))
+    before = query(db, "select * from activity_log order by id")
+    bad = tmp_path / "result.json"
+    bad.write_text(damage(CHAT.read_text(encoding="utf-8")), encoding="utf-8")
+    out = fail("telegram", str(bad), "--db", str(db))
+    assert expected in out and "nothing was imported" in out
+    assert query(db, "select * from activity_log order by id") == before
+
+
+def test_a_folder_with_result_json_is_a_json_export(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "ChatExport_2025-03-02"
+    folder.mkdir()
+    (folder / "result.json").write_text(CHAT.read_text(encoding="utf-8"), encoding="utf-8")
+    assert "added to the activity log: 9 rows" in run("telegram", str(folder), "--db", str(tmp_path / "f.db"))
+
+
+def test_the_progress_bar_on_a_terminal() -> None:
+    import io
+
+    from bot.importers.progress import Progress
+
+    out = io.StringIO()
+    progress = Progress(out, 1000, tty=True)
+    progress.start("checking")
+    progress.read(500)
+    progress.finish_line()
+    progress.start("importing")
+    progress.read(1000)
+    progress.batch(messages=900, events=1000, added=990)
+    progress.finish_line()
+    lines = out.getvalue().split("\n")
+    assert lines[0].rsplit("\r", 1)[1].startswith(" checking [############............]  50%")
+    assert "importing [########################] 100%  900 messages, 990 rows added" in lines[1]
+    assert lines[2] == ""

@@ -67,3 +67,54 @@ async def test_a_batch_resolves_members_once_with_their_first_and_latest_times(b
     assert await bot.app.ingest_batch([later, first]) == 2  # any order within a batch
     member = (await bot.rows(Member, Member.username == "newbie"))[0]
     assert member.joined_at == first.occurred_at and member.last_seen_at == later.occurred_at
+
+
+async def test_the_bulk_path_on_each_backend(db_url: str) -> None:
+    """The same rows, member updates and dedupe on SQLite and PostgreSQL (each has its own bulk insert)."""
+    from dataclasses import replace
+
+    from bot.storage import db
+    from bot.storage.models import Community
+    from tests.harness import Harness
+
+    await db.upgrade_async(db_url)
+    h = await Harness.create(db_url, keep_text=True)
+    try:
+        chat = h.session.chat
+        first = [chat.say(f"m{i % 4}", f"line {i} about #rust and python") for i in range(10)]
+        first.append(chat.join("newbie"))
+        assert await h.app.ingest_batch(first) == 11
+        h.clock.advance(timedelta(hours=1))
+        renamed = chat.say("m1", "later")
+        renamed = replace(renamed, user=replace(renamed.user, display_name="Em One"))
+        second = [*first[:3], renamed, chat.leave("newbie"), chat.react("m2", first[0].message_id, "🎉")]
+        assert await h.app.ingest_batch(second) == 3  # the first three were logged already
+        assert await h.count(Activity) == 14
+        assert await h.count(Member) == 5 and await h.count(Community) == 1
+        members = {m.username: m for m in await h.rows(Member)}
+        assert members["m1"].display_name == "Em One"
+        assert members["m1"].last_seen_at == renamed.occurred_at
+        assert members["m0"].last_seen_at == first[8].occurred_at  # not seen in the second batch
+        assert members["newbie"].is_member is False
+        rows = {a.source_id: a for a in await h.rows(Activity)}
+        message = rows[first[0].source_id]
+        assert message.member_id == members["m0"].id and message.occurred_at == first[0].occurred_at
+        assert message.text == "line 0 about #rust and python" and message.message_id == first[0].message_id
+        assert message.data == {"chars": 29, "attachments": 0, "topics": ["rust", "python"]}
+        reaction = rows[second[-1].source_id]
+        assert (reaction.kind, reaction.data, reaction.message_id) == (
+            "reaction",
+            {"emoji": "🎉"},
+            first[0].message_id,
+        )
+    finally:
+        await h.close()
+
+
+async def test_a_message_in_a_thread_keeps_its_thread(bot) -> None:
+    from dataclasses import replace
+
+    message = replace(bot.session.chat.say("alice", "in a topic"), thread_id="77")
+    assert await bot.app.ingest_batch([message]) == 1
+    (row,) = await bot.rows(Activity)
+    assert row.data["thread"] == "77"

@@ -1,29 +1,31 @@
-"""What every importer shares: the format error, the summary, reading JSON and feeding the App."""
+"""What every importer shares: the format error, the counts, the summary, and feeding the App."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Protocol
 
 from sqlalchemy import select
 
 from bot.app import App
 from bot.domain.events import DomainEvent, MemberJoined, MemberLeft, MessageReceived, ReactionAdded
+from bot.importers.progress import Progress
 from bot.storage.models import Community, Conversation, Member
 
-BATCH = 1000
-PROGRESS_EVERY = 10_000  # messages
+BATCH = 5000  # events per transaction: large enough to amortize a commit, short enough not to block the bot
 KIND_NAMES: dict[type[DomainEvent], str] = {
     MessageReceived: "messages",
     ReactionAdded: "reactions",
     MemberJoined: "joins",
     MemberLeft: "leaves",
 }
+MAIN_KINDS = ("messages", "reactions", "joins", "leaves", "polls", "topics")
 
 IN_DIALOG = "messages of members in an open dialog (import again later)"
 Overlap = Callable[[App, Sequence[DomainEvent]], Awaitable[list[DomainEvent]]]
@@ -35,24 +37,35 @@ class ImportFormatError(ValueError):
 
 @dataclass
 class Parsed:
-    """What a parser found: the events to log, counts per kind, and what it skipped and why."""
+    """What a parser found: counts per kind, what it skipped and why, and notes on how it read things.
 
-    events: list[DomainEvent] = field(default_factory=list)
+    ``events`` keeps the events themselves (for small files and tests); a streaming import passes
+    ``events=None`` and only counts.
+    """
+
+    events: list[DomainEvent] | None = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
     skipped: Counter[str] = field(default_factory=Counter)
+    notes: Counter[str] = field(default_factory=Counter)
+    total: int = 0
 
     def add(self, event: DomainEvent) -> None:
-        self.events.append(event)
+        self.total += 1
         self.counts[KIND_NAMES[type(event)]] += 1
+        if self.events is not None:
+            self.events.append(event)
 
     def skip(self, reason: str, n: int = 1) -> None:
         if n:
             self.skipped[reason] += n
 
     def extend(self, other: Parsed) -> None:
-        self.events.extend(other.events)
+        if self.events is not None and other.events is not None:
+            self.events.extend(other.events)
+        self.total += other.total
         self.counts.update(other.counts)
         self.skipped.update(other.skipped)
+        self.notes.update(other.notes)
 
 
 @dataclass
@@ -64,13 +77,12 @@ class Result:
 
     @property
     def not_added(self) -> int:
-        return len(self.parsed.events) - self.added - self.parsed.skipped[IN_DIALOG]
+        return self.parsed.total - self.added - self.parsed.skipped[IN_DIALOG]
 
     def summary(self) -> str:
         p = self.parsed
-        main = ("messages", "reactions", "joins", "leaves", "polls")
-        extra = sorted(set(p.counts) - set(main))
-        kinds = ", ".join(f"{k}={p.counts[k]}" for k in (*main, *extra))
+        extra = sorted(set(p.counts) - set(MAIN_KINDS))
+        kinds = ", ".join(f"{k}={p.counts[k]}" for k in (*MAIN_KINDS, *extra))
         lines = [
             f"parsed: {kinds}",
             f"added to the activity log: {self.added} rows; "
@@ -80,25 +92,49 @@ class Result:
             lines.append("skipped: " + "; ".join(f"{r}: {n}" for r, n in sorted(p.skipped.items())))
         else:
             lines.append("skipped: none")
+        if p.notes:
+            lines.append("notes: " + "; ".join(f"{r}: {n}" for r, n in sorted(p.notes.items())))
         return "\n".join(lines)
 
 
-def read_json(path: str | Path) -> Any:
-    """The whole JSON document; a truncated or invalid file raises ImportFormatError with line and column.
+class Source(Protocol):
+    """One export to import (a file, or a folder of HTML pages), read in two passes.
 
-    The file is parsed once with json.load (no streaming parser is a dependency), so memory grows
-    with the file: fine for exports of tens of MB, several GB of RAM for exports of hundreds of MB.
+    ``check`` reads everything and raises ImportFormatError at the first problem, writing nothing;
+    ``events`` then reads it again and yields the events, counting into ``parsed`` as it goes.
+    Both read in bounded memory, whatever the size of the export.
     """
+
+    name: str
+    size: int  # bytes to read in one pass (for the progress bar)
+
+    def check(self, progress: Progress | None = None) -> None: ...
+
+    def events(self, parsed: Parsed, progress: Progress | None = None) -> Iterator[DomainEvent]: ...
+
+
+def collect(source: Source) -> Parsed:
+    """Check a source, then read all its events into a Parsed (for small exports and tests)."""
+    source.check()
+    parsed = Parsed()
+    for _ in source.events(parsed):
+        pass
+    return parsed
+
+
+def json_error(path: str | Path) -> ImportFormatError | None:
+    """The exact position of a syntax error (line, column), by reading the file with json; None if valid."""
     try:
         with open(path, encoding="utf-8-sig") as fh:
-            return json.load(fh)
+            json.load(fh)
     except json.JSONDecodeError as exc:
-        raise ImportFormatError(
+        return ImportFormatError(
             f"{path}: not valid JSON at line {exc.lineno}, column {exc.colno} (char {exc.pos}): {exc.msg}"
             + (" (the file ends early: truncated?)" if _truncated(exc, path) else "")
-        ) from None
+        )
     except UnicodeDecodeError as exc:
-        raise ImportFormatError(f"{path}: not UTF-8 text at byte {exc.start}") from None
+        return ImportFormatError(f"{path}: not UTF-8 text at byte {exc.start}")
+    return None
 
 
 def _truncated(exc: json.JSONDecodeError, path: str | Path) -> bool:
@@ -154,41 +190,43 @@ def need(obj: Any, key: str, kind: type | tuple[type, ...], where: str) -> Any:
 
 async def ingest(
     app: App,
-    events: Sequence[DomainEvent],
+    events: Iterable[DomainEvent],
     *,
-    progress: TextIO | None = None,
+    progress: Progress | None = None,
     overlap: Overlap | None = None,
     batch: int = BATCH,
     skipped: Parsed | None = None,
 ) -> int:
     """Feed events to App.ingest_batch in batches (each its own transaction); rows added.
 
+    events may be a generator: it is read one batch at a time, so memory stays bounded.
     overlap, if given, drops events of a batch that live logging already has under another key.
     Re-running after an interruption is safe: what was written is deduped on (platform, source_id).
     Messages of members in the middle of a dialog (the /newevent wizard) are left out (counted in
     skipped): the live path would take an old message as their next answer.
     """
-    added = messages = 0
-    next_report = PROGRESS_EVERY
+    added = messages = read = held = 0
     in_dialog = await _in_dialog(app)
-    for start in range(0, len(events), batch):
-        chunk = list(events[start : start + batch])
+    stream = iter(events)
+    while chunk := _take(stream, batch):
+        read += len(chunk)
         messages += sum(isinstance(e, MessageReceived) for e in chunk)
         if in_dialog:
             kept = [e for e in chunk if not _is_answer(e, in_dialog)]
-            if skipped is not None:
-                skipped.skip(IN_DIALOG, len(chunk) - len(kept))
+            held += len(chunk) - len(kept)
             chunk = kept
         if overlap is not None:
             chunk = await overlap(app, chunk)
         added += await app.ingest_batch(chunk)
-        if progress is not None and messages >= next_report:
-            progress.write(f"... {messages} messages, {start + len(events[start : start + batch])} events read, "
-                           f"{added} rows added\n")  # fmt: skip
-            progress.flush()
-            while next_report <= messages:
-                next_report += PROGRESS_EVERY
+        if progress is not None:
+            progress.batch(messages, read, added)
+    if skipped is not None:
+        skipped.skip(IN_DIALOG, held)
     return added
+
+
+def _take(stream: Iterator[DomainEvent], n: int) -> list[DomainEvent]:
+    return list(islice(stream, n))
 
 
 async def _in_dialog(app: App) -> set[tuple[str, str, str]]:

@@ -10,10 +10,14 @@ member's join time, which an export does not carry: imported ones get keys of th
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
-from bot.domain.events import ChatRef, MemberJoined, MessageReceived, ReactionAdded, UserRef
-from bot.importers.common import ImportFormatError, Parsed, from_iso, need, reaction_dicts, read_json
+from bot.domain.events import ChatRef, DomainEvent, MemberJoined, MessageReceived, ReactionAdded, UserRef
+from bot.importers.common import ImportFormatError, Parsed, collect, from_iso, need, reaction_dicts
+from bot.importers.jsonstream import BigArray, items, skeleton
+from bot.importers.progress import Progress
 
 PLATFORM = "discord"
 MAX_SOURCE_ID = 128
@@ -22,7 +26,7 @@ JOIN_TYPES = ("GuildMemberJoin",)
 
 
 def parse_file(path: str) -> Parsed:
-    return parse_document(read_json(path), str(path))
+    return collect(DiscordExport(path))
 
 
 def _snowflake(obj: Any, key: str, where: str) -> str:
@@ -33,23 +37,92 @@ def _snowflake(obj: Any, key: str, where: str) -> str:
 
 
 def parse_document(doc: Any, name: str = "export.json") -> Parsed:
-    if not isinstance(doc, dict) or not {"guild", "channel", "messages"} <= doc.keys():
-        raise ImportFormatError(
-            f"{name}: not a DiscordChatExporter JSON export (expected 'guild', 'channel' and 'messages')"
-        )
-    guild = need(doc, "guild", dict, name)
-    channel = need(doc, "channel", dict, name)
-    messages = need(doc, "messages", list, name)
+    """An export already in memory (a dict)."""
     parsed = Parsed()
-    guild_id = _snowflake(guild, "id", f"{name}: guild")
-    if guild_id == "0" or channel.get("type") in ("DirectTextChat", "DirectGroupTextChat"):
-        parsed.skip("direct-message exports (only servers are communities)", len(messages))
-        return parsed
-    channel_id = _snowflake(channel, "id", f"{name}: channel")
-    ref = ChatRef(PLATFORM, guild_id, False, str(guild.get("name") or ""))
-    roles: set[str] = set()
-    for i, msg in enumerate(messages):
-        where = f"{name}: message #{i + 1}"
+    messages = doc.get("messages") if isinstance(doc, dict) else None
+    reader = ChannelReader.open(doc, name, parsed, len(messages) if isinstance(messages, list) else 0)
+    if reader is not None and isinstance(messages, list):
+        for i, msg in enumerate(messages):
+            for event in reader.message(msg, i, parsed):
+                parsed.add(event)
+        reader.finish(parsed)
+    return parsed
+
+
+class DiscordExport:
+    """A DiscordChatExporter file read as a stream: ``check`` first, then ``events``."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.name = str(path)
+        self.size = Path(path).stat().st_size
+        self._doc: Any = None
+        self._count = 0
+
+    def check(self, progress: Progress | None = None) -> None:
+        self._doc = skeleton(
+            self.name,
+            big=lambda prefix: prefix == "messages",
+            enough=lambda prefix, doc: (
+                isinstance(doc.get("guild"), dict) and isinstance(doc.get("channel"), dict)
+            ),
+            progress=progress,
+        )
+        scratch = Parsed(events=None)
+        reader = ChannelReader.open(self._doc, self.name, scratch, 0)
+        self._count = 0
+        for i, msg in enumerate(items(self.name, "messages", progress)):
+            self._count += 1
+            if reader is not None:
+                reader.message(msg, i, scratch)
+
+    def events(self, parsed: Parsed, progress: Progress | None = None) -> Iterator[DomainEvent]:
+        if self._doc is None:
+            self.check()
+        reader = ChannelReader.open(self._doc, self.name, parsed, self._count)
+        if reader is None:
+            return
+        for i, msg in enumerate(items(self.name, "messages", progress)):
+            for event in reader.message(msg, i, parsed):
+                parsed.add(event)
+                yield event
+        reader.finish(parsed)
+
+
+class ChannelReader:
+    """Turns one channel's messages into events, checking each one (ImportFormatError names it)."""
+
+    def __init__(self, ref: ChatRef, guild_id: str, channel_id: str, name: str) -> None:
+        self.ref, self.guild_id, self.channel_id, self.name = ref, guild_id, channel_id, name
+        self.roles: set[str] = set()
+
+    @classmethod
+    def open(cls, doc: Any, name: str, parsed: Parsed, count: int) -> ChannelReader | None:
+        """A reader for a server channel; None (messages counted as skipped) for direct messages."""
+        if not isinstance(doc, dict) or not {"guild", "channel", "messages"} <= doc.keys():
+            raise ImportFormatError(
+                f"{name}: not a DiscordChatExporter JSON export (expected 'guild', 'channel' and 'messages')"
+            )
+        guild = need(doc, "guild", dict, name)
+        channel = need(doc, "channel", dict, name)
+        if not isinstance(doc["messages"], list | BigArray):
+            raise ImportFormatError(
+                f"{name}: 'messages' has the wrong type ({type(doc['messages']).__name__})"
+            )
+        guild_id = _snowflake(guild, "id", f"{name}: guild")
+        if guild_id == "0" or channel.get("type") in ("DirectTextChat", "DirectGroupTextChat"):
+            parsed.skip("direct-message exports (only servers are communities)", count)
+            return None
+        channel_id = _snowflake(channel, "id", f"{name}: channel")
+        return cls(
+            ChatRef(PLATFORM, guild_id, False, str(guild.get("name") or "")), guild_id, channel_id, name
+        )
+
+    def finish(self, parsed: Parsed) -> None:
+        parsed.counts["roles"] += len(self.roles)
+
+    def message(self, msg: Any, i: int, parsed: Parsed) -> list[DomainEvent]:
+        ref, guild_id, channel_id = self.ref, self.guild_id, self.channel_id
+        where = f"{self.name}: message #{i + 1}"
         msg_id = _snowflake(msg, "id", where)
         where = f"{where} (id {msg_id})"
         when = from_iso(msg.get("timestamp"), where)
@@ -57,18 +130,17 @@ def parse_document(doc: Any, name: str = "export.json") -> Parsed:
         mtype = msg.get("type", "Default")
         if author.get("isBot"):
             parsed.skip("messages by bots")
-            continue
+            return []
         user = _user(author, where)
-        roles.update(
+        self.roles.update(
             str(r.get("id") or r.get("name")) for r in author.get("roles") or [] if isinstance(r, dict)
         )
         if mtype in JOIN_TYPES:
-            parsed.add(MemberJoined(source_id=f"import:join:{guild_id}:{msg_id}", chat=ref, user=user,
-                                    occurred_at=when))  # fmt: skip
-            continue
+            return [MemberJoined(source_id=f"import:join:{guild_id}:{msg_id}", chat=ref, user=user,
+                                 occurred_at=when)]  # fmt: skip
         if mtype not in USER_TYPES:
             parsed.skip(f"system messages: {mtype}")
-            continue
+            return []
         content = msg.get("content") or ""
         if not isinstance(content, str):
             raise ImportFormatError(f"{where}: 'content' is not text")
@@ -79,7 +151,7 @@ def parse_document(doc: Any, name: str = "export.json") -> Parsed:
             parsed.counts["polls"] += 1
         reference = msg.get("reference") or {}
         reply = reference.get("messageId") if mtype == "Reply" and isinstance(reference, dict) else None
-        parsed.add(
+        events: list[DomainEvent] = [
             MessageReceived(
                 source_id=f"msg:{guild_id}:{channel_id}:{msg_id}",  # as adapters/discord/translate.py
                 chat=ref,
@@ -91,10 +163,9 @@ def parse_document(doc: Any, name: str = "export.json") -> Parsed:
                 thread_id=channel_id,
                 attachments=len(attachments),
             )
-        )
-        _reactions(parsed, ref, msg, msg_id, when, where)
-    parsed.counts["roles"] += len(roles)
-    return parsed
+        ]
+        events += _reactions(parsed, ref, msg, msg_id, when, where)
+        return events
 
 
 def _user(author: dict[str, Any], where: str) -> UserRef:
@@ -111,7 +182,10 @@ def _emoji(emoji: Any) -> str:
     return str(emoji.get("name") or "?")
 
 
-def _reactions(parsed: Parsed, ref: ChatRef, msg: dict[str, Any], msg_id: str, when: Any, where: str) -> None:
+def _reactions(
+    parsed: Parsed, ref: ChatRef, msg: dict[str, Any], msg_id: str, when: Any, where: str
+) -> list[DomainEvent]:
+    events: list[DomainEvent] = []
     for reaction in reaction_dicts(msg, where):
         emoji = _emoji(reaction.get("emoji"))
         users = reaction.get("users") or []
@@ -125,7 +199,7 @@ def _reactions(parsed: Parsed, ref: ChatRef, msg: dict[str, Any], msg_id: str, w
                 parsed.skip("reactions by bots")
                 continue
             user = _user(u, where)
-            parsed.add(
+            events.append(
                 ReactionAdded(
                     source_id=f"import:react:{msg_id}:{user.user_id}:{emoji[:40]}"[:MAX_SOURCE_ID],
                     chat=ref,
@@ -137,3 +211,4 @@ def _reactions(parsed: Parsed, ref: ChatRef, msg: dict[str, Any], msg_id: str, w
             )
         if isinstance(count, int) and count > known:
             parsed.skip("reactions without a named reactor", count - known)
+    return events

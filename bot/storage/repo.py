@@ -54,8 +54,12 @@ async def community_for_chat(
 
 
 def _new_member(community: Community, user: UserRef, now: datetime) -> dict[str, Any]:
+    return _new_member_values(community.id, user, now)
+
+
+def _new_member_values(community_id: int, user: UserRef, now: datetime) -> dict[str, Any]:
     return {
-        "community_id": community.id,
+        "community_id": community_id,
         "user_id": user.user_id,
         "display_name": user.display_name,
         "username": user.username,
@@ -69,18 +73,34 @@ def _new_member(community: Community, user: UserRef, now: datetime) -> dict[str,
     }
 
 
+def member_changes(
+    current: dict[str, Any], user: UserRef, now: datetime, is_member: bool | None = None
+) -> dict[str, Any]:
+    """What to change in a member row (current column values) to match what the platform says now."""
+    changes: dict[str, Any] = {}
+    if user.display_name and current["display_name"] != user.display_name:
+        changes["display_name"] = user.display_name
+    if user.username and current["username"] != user.username:
+        changes["username"] = user.username
+    if user.is_admin is True and current["role"] != "admin":
+        changes["role"] = "admin"
+    elif user.is_admin is False and current["role"] == "admin":
+        changes["role"] = "member"
+    if current["last_seen_at"] is None or current["last_seen_at"] < now:
+        changes["last_seen_at"] = now
+    if is_member is not None and current["is_member"] != is_member:
+        changes["is_member"] = is_member
+    return changes
+
+
+CHANGED = ("display_name", "username", "role", "last_seen_at", "is_member")
+
+
 def _refresh(member: Member, user: UserRef, now: datetime) -> Member:
     """Bring a member row up to date with what the platform says now."""
-    if user.display_name and member.display_name != user.display_name:
-        member.display_name = user.display_name
-    if user.username and member.username != user.username:
-        member.username = user.username
-    if user.is_admin is True:
-        member.role = "admin"
-    elif user.is_admin is False and member.role == "admin":
-        member.role = "member"
-    if member.last_seen_at is None or member.last_seen_at < now:
-        member.last_seen_at = now
+    current = {name: getattr(member, name) for name in CHANGED}
+    for name, value in member_changes(current, user, now).items():
+        setattr(member, name, value)
     return member
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from analytics.topics import extract_topics, topic_vocabulary
 
@@ -46,3 +48,48 @@ def test_at_most_three_topics_and_deterministic() -> None:
     assert len(extract_topics(text)) == 3
     assert extract_topics(text) == extract_topics(text)
     assert set(extract_topics(text)) <= set(topic_vocabulary())
+
+
+# Pieces that make texts near the edges of the quick test: vocabulary terms in both languages, their
+# fragments, stop words, digits, punctuation that joins or splits tokens, full-width and CJK text.
+_PIECES = sorted(
+    {t for t in topic_vocabulary()}
+    | {"machine", "learning", "open", "source", "pull", "request", "deep", "borrow", "checker"}
+    | {"the", "a", "and", "我", "的", "了", "今天", "数据", "库", "爬", "虫", "云南", "模型训练"}
+    | {"js", "node", "py", "ci", "cd", "k8s", "c++", "c#", "go", "ts", "rag", "pr", "dp", "sql", "etl"}
+    | {
+        "2",
+        "3.",
+        ".",
+        "-",
+        "+",
+        "#",
+        "＃",
+        "/",
+        "_",
+        " ",
+        "  ",
+        "\n",
+        "，",
+        "。",
+        "Ｐｙ",
+        "ＰＹＴＨＯＮ",
+        "K",
+    }
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    pieces=st.lists(st.sampled_from(_PIECES) | st.text(max_size=4), max_size=12),
+    lang=st.sampled_from([None, "en", "zh"]),
+)
+def test_the_quick_test_never_changes_the_answer(pieces: list[str], lang: str | None) -> None:
+    """extract_topics skips segmentation when a text cannot have topics; the full method agrees."""
+    from analytics.topics import CJK, MAX_CHARS, MAX_TOPICS, _ranked
+
+    text = "".join(pieces)[:MAX_CHARS]
+    if not text.strip():
+        return
+    chinese = lang == "zh" or (lang is None and CJK.search(text) is not None)
+    assert extract_topics(text, lang) == _ranked(text, chinese, MAX_TOPICS)

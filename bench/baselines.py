@@ -1,0 +1,124 @@
+"""The baselines the ingestion benchmarks compare with: the same rows written with no code of ours.
+
+After a benchmark has written the activity log through the App, its rows are copied, batch by
+batch in the same batch size, into a fresh database with the same schema (made by the same
+migrations: same indexes, same foreign keys) and the same connection settings:
+
+- SQLite: ``sqlite3.executemany`` of a plain INSERT, each batch its own transaction (WAL,
+  synchronous=NORMAL, foreign keys on, BEGIN IMMEDIATE, as ``bot.storage.db`` sets them);
+- PostgreSQL: ``COPY`` (asyncpg ``copy_records_to_table``), each batch its own transaction.
+
+Only the writes are timed; reading the rows back, and copying the communities and members they
+point to, is not.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from bot.storage import db
+
+LOG_COLUMNS = ("platform", "source_id", "community_id", "member_id", "kind", "occurred_at", "event_id",
+               "message_id", "reply_to", "text", "data")  # fmt: skip
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None)
+    for pragma in ("foreign_keys=ON", "journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=5000"):
+        conn.execute(f"PRAGMA {pragma}")
+    return conn
+
+
+def sqlite_executemany(source: Path, target: Path, batch: int) -> tuple[int, float]:
+    """(rows, seconds): source's activity log written into a fresh target by executemany."""
+    db.upgrade(str(target))
+    src, dst = _connect(source), _connect(target)
+    try:
+        dst.execute("BEGIN IMMEDIATE")
+        for table in ("communities", "members"):
+            rows = src.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
+            if rows:
+                dst.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
+        dst.execute("COMMIT")
+        names = ", ".join(LOG_COLUMNS)
+        insert = f"INSERT INTO activity_log ({names}) VALUES ({', '.join('?' * len(LOG_COLUMNS))})"
+        cursor = src.execute(f"SELECT {names} FROM activity_log ORDER BY id")
+        total, seconds = 0, 0.0
+        while rows := cursor.fetchmany(batch):
+            began = time.perf_counter()
+            dst.execute("BEGIN IMMEDIATE")
+            dst.executemany(insert, rows)
+            dst.execute("COMMIT")
+            seconds += time.perf_counter() - began
+            total += len(rows)
+        return total, seconds
+    finally:
+        src.close()
+        dst.close()
+
+
+@asynccontextmanager
+async def pg_database(server_url: str) -> AsyncIterator[str]:
+    """A fresh, migrated PostgreSQL database on the server (dropped afterwards); yields its URL."""
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    base = make_url(server_url)
+    admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
+    name = f"gb_bench_{uuid.uuid4().hex[:10]}"
+    conn = await asyncpg.connect(admin)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    url = base.set(database=name, drivername="postgresql").render_as_string(hide_password=False)
+    try:
+        await db.upgrade_async(url)
+        yield url
+    finally:
+        conn = await asyncpg.connect(admin)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+
+async def pg_copy(source_url: str, target_url: str, batch: int) -> tuple[int, float]:
+    """(rows, seconds): source's activity log written into target (migrated, empty) by COPY."""
+    import asyncpg
+
+    src, dst = await asyncpg.connect(source_url), await asyncpg.connect(target_url)
+    try:
+        for table in ("communities", "members"):
+            rows = await src.fetch(f"SELECT * FROM {table} ORDER BY id")
+            if rows:
+                await dst.copy_records_to_table(table, records=rows, columns=list(rows[0].keys()))
+        total, seconds = 0, 0.0
+        async with src.transaction():
+            cursor = src.cursor(f"SELECT {', '.join(LOG_COLUMNS)} FROM activity_log ORDER BY id")
+            rows = []
+            async for row in cursor:
+                rows.append(tuple(row))
+                if len(rows) == batch:
+                    seconds += await _copy(dst, rows)
+                    total += len(rows)
+                    rows = []
+            if rows:
+                seconds += await _copy(dst, rows)
+                total += len(rows)
+        return total, seconds
+    finally:
+        await src.close()
+        await dst.close()
+
+
+async def _copy(conn, rows: list[tuple]) -> float:  # type: ignore[no-untyped-def, type-arg]
+    began = time.perf_counter()
+    async with conn.transaction():
+        await conn.copy_records_to_table("activity_log", records=rows, columns=list(LOG_COLUMNS))
+    return time.perf_counter() - began

@@ -1,0 +1,199 @@
+"""The bulk write path of App.ingest_batch: a handful of statements per batch, whatever its size.
+
+This is where imports and busy groups spend their time, so these functions speak to the driver
+directly (``exec_driver_sql``, one statement for many rows) instead of going through SQLAlchemy's
+per-row parameter processing, and convert values themselves the way the column types would:
+``sqlite_time`` is what UTCDateTime stores on SQLite and ``dumps`` is ``json.dumps`` for the small
+dicts of ``activity_log.data`` (tests hold both equal to SQLAlchemy's own conversions). Each
+statement is written for SQLite (multi-row VALUES, or executemany) and for PostgreSQL (arrays
+through ``unnest``: one round trip whatever the number of rows).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from json.encoder import encode_basestring_ascii
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Config
+from bot.domain.events import ChatRef, UserRef
+from bot.storage import repo
+from bot.storage.models import Community
+
+# The activity-log columns a log row fills, in the order bot.ingest.log_row returns them.
+LOG_COLUMNS = ("platform", "source_id", "community_id", "member_id", "kind", "occurred_at",
+               "message_id", "reply_to", "text", "data")  # fmt: skip
+LOG_TYPES_PG = ("varchar", "varchar", "bigint", "bigint", "varchar", "timestamptz",
+                "varchar", "varchar", "text", "json")  # fmt: skip
+MEMBERS_PER_STATEMENT = 500  # SQLite: 9 parameters a member, well under its limit of 32,766
+
+
+def sqlite_time(value: datetime) -> str:
+    """An aware datetime as UTCDateTime stores it on SQLite ("2026-12-01 09:00:00.000000", UTC)."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetimes are not stored; use aware UTC")
+    return value.astimezone(UTC).isoformat(" ", "microseconds")[:26]
+
+
+def dumps(value: Any) -> str:
+    """json.dumps(value), faster for what activity_log.data holds (str keys; str, int, bool, lists)."""
+    if type(value) is not dict:
+        return _dumps(value)
+    parts = []
+    for k, v in value.items():
+        if type(k) is not str:
+            return json.dumps(value)
+        kind = type(v)
+        if kind is int:
+            parts.append(f"{encode_basestring_ascii(k)}: {int.__repr__(v)}")
+        elif kind is str:
+            parts.append(f"{encode_basestring_ascii(k)}: {encode_basestring_ascii(v)}")
+        else:
+            parts.append(f"{encode_basestring_ascii(k)}: {_dumps(v)}")
+    return "{" + ", ".join(parts) + "}"
+
+
+def _dumps(value: Any) -> str:
+    kind = type(value)
+    if kind is str:
+        return encode_basestring_ascii(value)
+    if kind is int:
+        return int.__repr__(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if kind is list:
+        return "[" + ", ".join([_dumps(v) for v in value]) + "]"
+    if kind is dict:
+        return dumps(value)
+    return json.dumps(value)
+
+
+def _dialect(session: AsyncSession) -> str:
+    return session.bind.dialect.name if session.bind is not None else "sqlite"
+
+
+@dataclass(frozen=True)
+class CommunityRow:
+    """What the batch path needs of a community."""
+
+    id: int
+    keep_text: bool
+    locale: str
+
+
+async def community(session: AsyncSession, chat: ChatRef, config: Config, now: datetime) -> CommunityRow:
+    """The community of a group chat (created with the configured defaults on first sight, its
+    title kept up to date), as repo.community_for_chat, without loading an ORM object."""
+    table = Community.__table__
+    where = (table.c.platform == chat.platform, table.c.chat_id == chat.chat_id)
+    query = select(table.c.id, table.c.keep_text, table.c.locale, table.c.title).where(*where)
+    row = (await session.execute(query)).first()
+    if row is None:
+        await repo.community_for_chat(session, chat, config, now)
+        row = (await session.execute(query)).one()
+    elif chat.title and row.title != chat.title:
+        await session.execute(update(table).where(*where).values(title=chat.title))
+    return CommunityRow(row.id, bool(row.keep_text), row.locale)
+
+
+@dataclass
+class Seen:
+    """A user as seen in a batch: their latest UserRef, first and latest times, and membership change."""
+
+    user: UserRef
+    first: datetime
+    last: datetime
+    is_member: bool | None = None  # the last join (True) or leave (False) in the batch, if any
+
+
+# What a batch changes in an existing member row: the same rules as repo.member_changes.
+_CHANGES = (
+    "display_name = CASE WHEN excluded.display_name <> '' THEN excluded.display_name"
+    " ELSE members.display_name END",
+    "username = COALESCE(NULLIF(excluded.username, ''), members.username)",
+    "last_seen_at = CASE WHEN members.last_seen_at IS NULL OR members.last_seen_at < excluded.last_seen_at"
+    " THEN excluded.last_seen_at ELSE members.last_seen_at END",
+)
+_ADMIN = {
+    True: "role = 'admin'",
+    False: "role = CASE WHEN members.role = 'admin' THEN 'member' ELSE members.role END",
+}
+
+
+async def member_ids(session: AsyncSession, community_id: int, users: dict[str, Seen]) -> dict[str, int]:
+    """Member ids of many users of one community (user id -> Seen): new ones created, all updated.
+
+    One upsert per kind of change (usually one per batch): a new member counts as joined when first
+    seen; an existing row gets what repo.member_changes would give it (a new name or username, the
+    admin role as the platform says, the latest time seen, the last join or leave).
+    """
+    groups: dict[tuple[bool | None, bool | None], list[Seen]] = {}
+    for seen in users.values():
+        groups.setdefault((seen.user.is_admin, seen.is_member), []).append(seen)
+    conn = await session.connection()
+    ids: dict[str, int] = {}
+    for (admin, member), group in groups.items():
+        changes = [*_CHANGES]
+        if admin is not None:
+            changes.append(_ADMIN[admin])
+        if member is not None:
+            changes.append("is_member = excluded.is_member")
+        role, joined = ("admin" if admin else "member"), (True if member is None else member)
+        update = (
+            f"ON CONFLICT (community_id, user_id) DO UPDATE SET {', '.join(changes)} RETURNING id, user_id"
+        )
+        columns = ("community_id, user_id, display_name, username, role, analytics_opt_out, reminders_opt_out,"
+                   " can_dm, is_member, joined_at, last_seen_at, created_at")  # fmt: skip
+        if _dialect(session) == "postgresql":
+            sql = (
+                f"INSERT INTO members ({columns}) SELECT $1::bigint, u.i, u.n, u.un, $2::varchar, false, false, false, $3::boolean,"
+                " u.f, u.l, u.f FROM unnest($4::varchar[], $5::varchar[], $6::varchar[], $7::timestamptz[],"
+                f" $8::timestamptz[]) AS u(i, n, un, f, l) {update}"
+            )
+            params = (community_id, role, joined, [s.user.user_id for s in group],
+                      [s.user.display_name for s in group], [s.user.username for s in group],
+                      [s.first.astimezone(UTC) for s in group], [s.last.astimezone(UTC) for s in group])  # fmt: skip
+            ids.update((uid, mid) for mid, uid in await conn.exec_driver_sql(sql, params))
+            continue
+        for start in range(0, len(group), MEMBERS_PER_STATEMENT):
+            chunk = group[start : start + MEMBERS_PER_STATEMENT]
+            marks = ", ".join(["(?, ?, ?, ?, ?, 0, 0, 0, ?, ?, ?, ?)"] * len(chunk))
+            params = []
+            for s in chunk:
+                first = sqlite_time(s.first)
+                params += [community_id, s.user.user_id, s.user.display_name, s.user.username, role, joined,
+                           first, sqlite_time(s.last), first]  # fmt: skip
+            sql = f"INSERT INTO members ({columns}) VALUES {marks} {update}"
+            ids.update((uid, mid) for mid, uid in await conn.exec_driver_sql(sql, tuple(params)))
+    return ids
+
+
+async def insert_log_rows(session: AsyncSession, rows: list[tuple[Any, ...]]) -> int:
+    """Append log rows (LOG_COLUMNS order; data a dict) in one statement; rows whose (platform,
+    source_id) is already logged are skipped. Returns how many were added."""
+    if not rows:
+        return 0
+    conn = await session.connection()
+    names = ", ".join(LOG_COLUMNS)
+    conflict = "ON CONFLICT (platform, source_id) DO NOTHING"
+    if _dialect(session) == "postgresql":
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        columns[5] = [when.astimezone(UTC) for when in columns[5]]
+        columns[9] = [dumps(data) for data in columns[9]]
+        arrays = ", ".join(f"${n}::{kind}[]" for n, kind in enumerate(LOG_TYPES_PG, 1))
+        sql = f"INSERT INTO activity_log ({names}) SELECT * FROM unnest({arrays}) {conflict}"
+        result = await conn.exec_driver_sql(sql, tuple(columns))
+    else:
+        params = [(p, s, c, m, k, sqlite_time(t), i, r, x, dumps(d)) for p, s, c, m, k, t, i, r, x, d in rows]
+        marks = ", ".join("?" * len(LOG_COLUMNS))
+        result = await conn.exec_driver_sql(
+            f"INSERT INTO activity_log ({names}) VALUES ({marks}) {conflict}", params
+        )
+    return int(result.rowcount)

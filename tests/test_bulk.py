@@ -1,0 +1,60 @@
+"""The bulk write path converts values itself: it must store exactly what SQLAlchemy would."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta, timezone
+
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy.dialects import sqlite
+
+from bot.storage.bulk import dumps, sqlite_time
+from bot.storage.models import Activity
+
+SQLITE = sqlite.dialect()
+ZONES = st.builds(lambda m: timezone(timedelta(minutes=m)), st.integers(-14 * 60, 14 * 60)) | st.just(UTC)
+
+
+@given(st.datetimes(min_value=datetime(1900, 1, 2), max_value=datetime(2200, 1, 1), timezones=ZONES))
+def test_times_are_stored_as_utcdatetime_stores_them(when: datetime) -> None:
+    process = Activity.__table__.c.occurred_at.type.dialect_impl(SQLITE).bind_processor(SQLITE)
+    assert sqlite_time(when) == process(when)
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text() | st.floats(allow_nan=False),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(st.dictionaries(st.text(), JSON, max_size=6))
+def test_data_is_serialized_as_json_dumps_would(data: dict[str, object]) -> None:
+    assert dumps(data) == json.dumps(data)
+
+
+async def test_the_batch_path_applies_the_platforms_admin_flag_as_the_single_path(bot) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from bot.storage.models import Member
+
+    chat = bot.session.chat
+
+    def say(name: str, admin: bool | None):  # type: ignore[no-untyped-def]
+        event = chat.say(name, "hi")
+        return replace(event, user=replace(event.user, is_admin=admin))
+
+    await bot.app.ingest_batch([say("a", None), say("b", True), say("c", False)])
+    roles = {m.username: m.role for m in await bot.rows(Member)}
+    assert roles == {"a": "member", "b": "admin", "c": "member"}
+    bot.clock.advance(timedelta(minutes=1))
+    await bot.app.ingest_batch([say("a", True), say("b", None), say("c", None)])
+    assert {m.username: m.role for m in await bot.rows(Member)} == {"a": "admin", "b": "admin", "c": "member"}
+    bot.clock.advance(timedelta(minutes=1))
+    await bot.app.ingest_batch([say("a", False), say("b", False)])
+    assert {m.username: m.role for m in await bot.rows(Member)} == {
+        "a": "member",
+        "b": "member",
+        "c": "member",
+    }
