@@ -23,6 +23,7 @@ from bot.features.formats.common import (
     lock_event,
     name,
     place_label,
+    scheduled_event,
     settings_of,
     usage_error,
     when,
@@ -30,7 +31,7 @@ from bot.features.formats.common import (
 from bot.features.notify import dm_target
 from bot.registry import CommandSpec
 from bot.storage.formats import ChallengePrize, ChallengeScore, ChallengeTask, ChallengeWinner, Submission
-from bot.storage.models import Community, Delivery, Event, Member
+from bot.storage.models import Delivery, Event, Member
 
 KINDS = ("challenge",)
 TASK_USAGE = "/task add ID title | description, /task remove ID TASK"
@@ -405,17 +406,9 @@ async def _winners(session: AsyncSession, event_id: int) -> list[ChallengeWinner
 # --- scheduled posts -------------------------------------------------------------------------------
 
 
-async def _loaded(rc: RenderCtx, row: Delivery) -> tuple[Event, Community] | None:
-    event = await rc.session.get(Event, row.event_id)
-    community = await rc.session.get(Community, row.community_id)
-    if event is None or community is None or event.status != "scheduled" or event.kind not in KINDS:
-        return None
-    return event, community
-
-
 async def render_open(rc: RenderCtx, row: Delivery) -> OutMessage | None:
     """At the start: the tasks, the prizes and how to submit."""
-    loaded = await _loaded(rc, row)
+    loaded = await scheduled_event(rc, row, KINDS)
     if loaded is None or loaded[0].ends_at <= rc.now:
         return None
     event, community = loaded
@@ -431,7 +424,7 @@ async def render_open(rc: RenderCtx, row: Delivery) -> OutMessage | None:
 
 async def render_close(rc: RenderCtx, row: Delivery) -> OutMessage | None:
     """At the end: submissions are closed; how many came in; what organizers do next."""
-    loaded = await _loaded(rc, row)
+    loaded = await scheduled_event(rc, row, KINDS)
     if loaded is None:
         return None
     event, community = loaded
@@ -453,7 +446,7 @@ async def render_close(rc: RenderCtx, row: Delivery) -> OutMessage | None:
 
 async def render_results(rc: RenderCtx, row: Delivery) -> OutMessage | None:
     """The winners with their places, scores and prizes, as they stand when it is sent."""
-    loaded = await _loaded(rc, row)
+    loaded = await scheduled_event(rc, row, KINDS)
     if loaded is None:
         return None
     event, community = loaded

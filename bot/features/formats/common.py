@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import i18n
 from bot.context import Ctx, UsageError
+from bot.delivery.render import OutboxRow, RenderCtx
 from bot.domain.messages import Target
 from bot.features.common import fmt_time, get_event, kind_label, parse_event_id
 from bot.storage import repo
@@ -75,6 +76,17 @@ async def settings_of(session: AsyncSession, event: Event) -> EventFormat:
         session.add(row)
         await session.flush()
     return row
+
+
+async def scheduled_event(
+    rc: RenderCtx, row: OutboxRow, kinds: tuple[str, ...]
+) -> tuple[Event, Community] | None:
+    """A scheduled post's event and community, or None when the event is gone, cancelled or of another type."""
+    event = await rc.session.get(Event, row.event_id)
+    community = await rc.session.get(Community, row.community_id)
+    if event is None or community is None or event.status != "scheduled" or event.kind not in kinds:
+        return None
+    return event, community
 
 
 async def lock_event(session: AsyncSession, event: Event) -> None:

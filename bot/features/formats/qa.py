@@ -25,6 +25,7 @@ from bot.features.formats.common import (
     group,
     lock_event,
     name,
+    scheduled_event,
     settings_of,
     usage_error,
     when,
@@ -236,17 +237,9 @@ async def speaker(ctx: Ctx, args: str) -> None:
 # --- scheduled posts -------------------------------------------------------------------------------
 
 
-async def _loaded(rc: RenderCtx, row: Delivery) -> tuple[Event, Community] | None:
-    event = await rc.session.get(Event, row.event_id)
-    community = await rc.session.get(Community, row.community_id)
-    if event is None or community is None or event.status != "scheduled" or event.kind not in QA_KINDS:
-        return None
-    return event, community
-
-
 async def render_open(rc: RenderCtx, row: Delivery) -> OutMessage | None:
     """At the start: how to ask (this post is what replies go to)."""
-    loaded = await _loaded(rc, row)
+    loaded = await scheduled_event(rc, row, QA_KINDS)
     if loaded is None or loaded[0].ends_at <= rc.now:
         return None
     event, community = loaded
@@ -273,7 +266,7 @@ async def most_active(
 
 async def render_end(rc: RenderCtx, row: Delivery) -> OutMessage | None:
     """At the end: how many questions, and the most active member (asked + answered) with the prize."""
-    loaded = await _loaded(rc, row)
+    loaded = await scheduled_event(rc, row, QA_KINDS)
     if loaded is None:
         return None
     event, community = loaded

@@ -20,11 +20,19 @@ from bot.delivery import outbox
 from bot.delivery.render import RenderCtx, Renderer, register
 from bot.domain.messages import Button, OutMessage, PollSpec, SentRef
 from bot.features.common import mention
-from bot.features.formats.common import format_event, group, name, settings_of, usage_error, when
+from bot.features.formats.common import (
+    format_event,
+    group,
+    name,
+    scheduled_event,
+    settings_of,
+    usage_error,
+    when,
+)
 from bot.features.notify import dm_target
 from bot.registry import CommandSpec
 from bot.storage.formats import ChallengePrize, EventFormat, Writeup, WriteupVote
-from bot.storage.models import Community, Delivery, Event, Member, Poll
+from bot.storage.models import Delivery, Event, Member, Poll
 from bot.timeparse import TimeParseError, parse_when
 
 KINDS = ("discussion",)
@@ -218,17 +226,9 @@ async def on_native_vote(ctx: Ctx, poll: Poll, member: Member, options: tuple[in
 # --- scheduled posts -------------------------------------------------------------------------------
 
 
-async def _loaded(rc: RenderCtx, row: Delivery) -> tuple[Event, Community] | None:
-    event = await rc.session.get(Event, row.event_id)
-    community = await rc.session.get(Community, row.community_id)
-    if event is None or community is None or event.status != "scheduled" or event.kind not in KINDS:
-        return None
-    return event, community
-
-
 async def render_call(rc: RenderCtx, row: Delivery) -> OutMessage | None:
     """The organizer's call for write-ups (sent when they ask for it)."""
-    loaded = await _loaded(rc, row)
+    loaded = await scheduled_event(rc, row, KINDS)
     if loaded is None:
         return None
     event, community = loaded
@@ -273,7 +273,7 @@ async def _poll(session: AsyncSession, event_id: int) -> Poll | None:
 
 async def render_vote_open(rc: RenderCtx, row: Delivery) -> OutMessage | None:
     """At the deadline: the write-ups and the vote (a native poll, or a button per write-up)."""
-    loaded = await _loaded(rc, row)
+    loaded = await scheduled_event(rc, row, KINDS)
     if loaded is None:
         return None
     event, community = loaded
@@ -325,7 +325,7 @@ def winners_of(votes: Counter[int]) -> list[int]:
 
 async def render_vote_close(rc: RenderCtx, row: Delivery) -> OutMessage | None:
     """Close the vote and announce the winner, from the votes as they are now."""
-    loaded = await _loaded(rc, row)
+    loaded = await scheduled_event(rc, row, KINDS)
     poll = await _poll(rc.session, row.event_id or 0)
     if loaded is None or poll is None:
         return None
@@ -354,7 +354,7 @@ async def render_vote_close(rc: RenderCtx, row: Delivery) -> OutMessage | None:
 
 async def render_vote_stop(rc: RenderCtx, row: Delivery) -> OutMessage | None:
     """Stop the native poll, or take the buttons off the vote's message."""
-    loaded = await _loaded(rc, row)
+    loaded = await scheduled_event(rc, row, KINDS)
     poll = await _poll(rc.session, row.event_id or 0)
     if loaded is None or poll is None or poll.message_id is None:
         return None
