@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot import i18n
+from bot.context import Ctx
 from bot.delivery import outbox
 from bot.delivery.render import OutboxRow, RenderCtx, Renderer, register
 from bot.domain.messages import OutMessage, Target
@@ -33,6 +34,17 @@ async def event_params(rc: RenderCtx, row: OutboxRow, lang: str, tz: ZoneInfo) -
 
 def dm_target(community: Community, member: Member) -> Target:
     return Target(community.platform, member.user_id, True, f"{member.display_name}@dm")
+
+
+async def reply_privately(ctx: Ctx, text: str, notice_key: str) -> None:
+    """Answer the member in private when the bot can write to them there (and say so in the group);
+    otherwise, or when they asked in private already, answer where they asked."""
+    assert ctx.community is not None and ctx.member is not None
+    if ctx.event.chat.is_private or not ctx.member.can_dm:
+        await ctx.send(text)
+        return
+    await ctx.send(text, target=dm_target(ctx.community, ctx.member))
+    await ctx.reply(notice_key)
 
 
 async def render_notify(rc: RenderCtx, row: OutboxRow) -> OutMessage | None:

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import POINT_KINDS, Points
 from bot.context import Ctx
 from bot.features.formats.common import name
-from bot.features.notify import dm_target
+from bot.features.notify import reply_privately
 from bot.registry import CommandSpec
 from bot.storage.formats import ChallengeWinner, Question, Submission, Writeup, WriteupVote
 from bot.storage.models import Attendance, Community, Event, Member, Poll
@@ -204,11 +204,7 @@ async def points(ctx: Ctx, _args: str) -> None:
             if mine[kind] and weights.weight(kind)
         ]
         text = "\n".join(lines)
-    if ctx.event.chat.is_private or not ctx.member.can_dm:
-        await ctx.send(text)
-        return
-    await ctx.send(text, target=dm_target(ctx.community, ctx.member))
-    await ctx.reply("points.sent_private")
+    await reply_privately(ctx, text, "points.sent_private")
 
 
 async def leaderboard(ctx: Ctx, args: str) -> None:

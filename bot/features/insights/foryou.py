@@ -8,7 +8,7 @@ from bot import i18n
 from bot.context import Ctx, UsageError
 from bot.features.common import fmt_time
 from bot.features.insights.common import latest_runs, translate_reason
-from bot.features.notify import dm_target
+from bot.features.notify import reply_privately
 from bot.registry import CommandSpec
 from bot.storage.models import Event, Rsvp
 from bot.storage.results import Recommendation
@@ -103,11 +103,7 @@ async def foryou(ctx: Ctx, args: str) -> None:
                                reason=translate_reason(rec.reason, ctx.lang)))  # fmt: skip
         lines.append(ctx.t("foryou.footer"))
         text = "\n".join(lines)
-    if ctx.event.chat.is_private or not ctx.member.can_dm:
-        await ctx.send(text)
-        return
-    await ctx.send(text, target=dm_target(ctx.community, ctx.member))
-    await ctx.reply("foryou.sent_private")
+    await reply_privately(ctx, text, "foryou.sent_private")
 
 
 def specs() -> list[CommandSpec]:
