@@ -38,13 +38,17 @@ def personal_due(
     first, second = sorted(offsets, reverse=True)[:2]
     opens = starts_at - timedelta(minutes=first)
     closes = starts_at - timedelta(minutes=second) - PERSONAL_GAP
-    earliest = max(opens, now)
-    day = earliest.astimezone(tz).date()
+    # from when the window opens, or (once it has) from just after now
+    when = at_hour(active_hour, tz, opens, inclusive=True) if opens > now else at_hour(active_hour, tz, now)
+    return when if when <= closes else None
+
+
+def at_hour(hour: int, tz: ZoneInfo, start: datetime, *, inclusive: bool = False) -> datetime:
+    """The first whole local hour `hour` after start (or at it, when inclusive), in UTC."""
+    day = start.astimezone(tz).date()
     while True:
-        when = datetime.combine(day, time(active_hour), tzinfo=tz).astimezone(UTC)
-        if when > closes:
-            return None
-        if when >= earliest and when > now:
+        when = datetime.combine(day, time(hour), tzinfo=tz).astimezone(UTC)
+        if when > start or (inclusive and when == start):
             return when
         day += timedelta(days=1)
 

@@ -24,7 +24,7 @@ from bot.domain.messages import OutMessage
 from bot.features.common import fmt_time, member_lang
 from bot.features.insights.common import translate_reason
 from bot.features.notify import dm_target
-from bot.features.planner import personal_due, replan_event
+from bot.features.planner import at_hour, replan_event
 from bot.storage.models import Community, Delivery, Event, Member, Rsvp
 from bot.storage.results import AnalyticsRun, Recommendation
 
@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 KIND = "recommend"
 WEEK = timedelta(days=7)
 LEAD = timedelta(hours=2)  # a push is never planned closer than this to the event's start
+PUSH_WAIT = timedelta(hours=23)  # longest a push waits for the member's active hour
 PUSH_RANKS = 3  # only a member's top recommendations are pushed
 
 i18n.register(
@@ -60,16 +61,14 @@ def eligible(member: Member, config: Config) -> bool:
 
 
 def push_time(member: Member, event: Event, tz: ZoneInfo, now: datetime) -> datetime | None:
-    """Now, or the member's next active hour within a day; None when the event is too close."""
+    """The next start of the member's active hour when it comes within PUSH_WAIT (so not while the hour
+    is on) and before the event gets too close; else now; None when the event is too close already."""
     latest = event.starts_at - LEAD
-    when = now
     if member.active_hour is not None:
-        timed = personal_due(now + timedelta(days=1), [24 * 60, 0], member.active_hour, tz, now)
-        if timed is not None:
-            when = timed
-    if when > latest:
-        when = now
-    return when if when <= latest else None
+        timed = at_hour(member.active_hour, tz, now)
+        if timed - now <= PUSH_WAIT and timed <= latest:
+            return timed
+    return now if now <= latest else None
 
 
 async def plan_pushes(session: AsyncSession, community: Community, config: Config, now: datetime) -> int:
