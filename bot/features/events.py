@@ -13,6 +13,7 @@ from bot.features import eventform as form_
 from bot.features.announce import describe, refresh_announcement
 from bot.features.common import fmt_time, get_event, notify_members, parse_event_id
 from bot.features.eventform import EventForm, FormError
+from bot.features.insights.forecast import event_forecast
 from bot.features.mirror import mirror_event
 from bot.features.planner import replan_event
 from bot.registry import CommandSpec, Registry
@@ -152,8 +153,6 @@ async def confirm_created(ctx: Ctx, events: list[Event]) -> None:
     more = ctx.t("events.created_series", n=len(events)) if len(events) > 1 else ""
     when = fmt_time(first.starts_at, ctx.tz, ctx.lang)
     text = ctx.t("events.created", id=first.id, title=first.title, when=when, more=more)
-    from bot.features.insights.forecast import event_forecast
-
     expected = await event_forecast(ctx.session, first, ctx.tz, ctx.now)
     if expected is not None:
         text += "\n" + ctx.t(
