@@ -6,12 +6,15 @@ import asyncio
 import logging
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+from bot.storage import sqlite_driver
 
 logger = logging.getLogger(__name__)
 WAL_AUTOCHECKPOINT_PAGES = 10_000  # 40 MB of WAL at SQLite's default page size
@@ -86,7 +89,10 @@ def make_engine(url: str) -> AsyncEngine:
     """Create the async engine; SQLite gets foreign keys and WAL on every connection."""
     url = normalize_url(url)
     ensure_parent(url)
-    engine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"))
+    options: dict[str, Any] = {}
+    if url.startswith("sqlite+aiosqlite") and (module := sqlite_driver.one_trip_dbapi()) is not None:
+        options["module"] = module  # one trip to aiosqlite's thread per statement (see sqlite_driver)
+    engine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"), **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
