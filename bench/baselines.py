@@ -29,7 +29,8 @@ LOG_COLUMNS = ("platform", "source_id", "community_id", "member_id", "kind", "oc
 
 def _connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None)
-    for pragma in ("foreign_keys=ON", "journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=5000"):
+    for pragma in ("foreign_keys=ON", "journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=5000",
+                   f"wal_autocheckpoint={db.WAL_AUTOCHECKPOINT_PAGES}"):
         conn.execute(f"PRAGMA {pragma}")
     return conn
 
