@@ -250,17 +250,18 @@ def _spotters() -> tuple[frozenset[str], re.Pattern[str], re.Pattern[str]]:
     return frozenset(words), re.compile(ascii_terms), re.compile(cjk_terms)
 
 
-def _may_have_topics(text: str, lowered: str, chinese: bool) -> bool:
+def _may_have_topics(text: str, lowered: str, chinese: bool, words_of: list[str] | None = None) -> bool:
     if "#" in text or "＃" in text:
         return True
     words, ascii_terms, cjk_terms = _spotters()
     if chinese:
         return cjk_terms.search(text) is not None or ascii_terms.search(lowered) is not None
-    return not words.isdisjoint(WORD.findall(lowered))
+    return not words.isdisjoint(WORD.findall(lowered) if words_of is None else words_of)
 
 
-def _english_tokens(text: str) -> list[str]:
-    words = [w for w in WORD.findall(text.lower()) if w not in STOP_WORDS]
+def _english_tokens(text: str, found: list[str] | None = None) -> list[str]:
+    """Words (stop words left out) and two-word phrases; found: WORD.findall(text.lower()) if known."""
+    words = [w for w in (WORD.findall(text.lower()) if found is None else found) if w not in STOP_WORDS]
     return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
 
 
@@ -283,14 +284,16 @@ def extract_topics(text: str, lang_hint: str | None = None, max_topics: int = MA
     if not text.strip():
         return []
     chinese = lang_hint == "zh" or (lang_hint is None and CJK.search(text) is not None)
-    if not _may_have_topics(text, text.lower(), chinese):
+    lowered = text.lower()
+    found = None if chinese else WORD.findall(lowered)  # English: tokenized once, for both steps
+    if not _may_have_topics(text, lowered, chinese, found):
         return []  # most chat messages: no vocabulary term and no hashtag, so no need to segment
-    return _ranked(text, chinese, max_topics)
+    return _ranked(text, chinese, max_topics, found)
 
 
-def _ranked(text: str, chinese: bool, max_topics: int) -> list[str]:
+def _ranked(text: str, chinese: bool, max_topics: int, found: list[str] | None = None) -> list[str]:
     """The topics of a (truncated, non-blank) text, by the full method."""
-    tokens = _chinese_tokens(text) if chinese else _english_tokens(text)
+    tokens = _chinese_tokens(text) if chinese else _english_tokens(text, found)
     lookup = _lookup()
     counts: Counter[str] = Counter(lookup[t] for t in tokens if t in lookup)
     scores = {topic: n * VOCAB[topic][0] for topic, n in counts.items()}

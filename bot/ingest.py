@@ -145,13 +145,15 @@ class CollectFilter:
         users = set(users)
         if not users:
             return set()
+        # Core statements on the session's connection: this runs for every ingested batch.
+        conn = await session.connection()
+        listed = list(await conn.scalars(select(DoNotCollect.user_hash).limit(self.SMALL_LIST + 1)))
+        if not listed:  # the usual case: nobody to look for, no key to read, nothing to hash
+            return set()
         if self._key is None:
             self._key = await hash_key(session, self.config)
-            if self._key is None:  # no key yet: nobody can be on the list
+            if self._key is None:  # no key, so nobody could have been listed with it
                 return set()
-        listed = list(await session.scalars(select(DoNotCollect.user_hash).limit(self.SMALL_LIST + 1)))
-        if not listed:  # the usual case: nobody to look for, nothing to hash
-            return set()
         hashes = {user_hash(self._key, platform, user_id): (platform, user_id) for platform, user_id in users}
         if len(listed) <= self.SMALL_LIST:
             return {hashes[h] for h in listed if h in hashes}
@@ -268,5 +270,6 @@ async def ingest_passive(
 
 
 async def _members_in_dialog(session: AsyncSession) -> set[tuple[int, str]]:
-    rows = await session.execute(select(Conversation.member_id, Conversation.chat_id))
+    conn = await session.connection()  # a Core statement: this runs for every ingested batch
+    rows = await conn.execute(select(Conversation.member_id, Conversation.chat_id))
     return {(m, c) for m, c in rows.all()}

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from json.encoder import encode_basestring_ascii
 from typing import Any
 
@@ -94,12 +94,13 @@ async def community(session: AsyncSession, chat: ChatRef, config: Config, now: d
     table = Community.__table__
     where = (table.c.platform == chat.platform, table.c.chat_id == chat.chat_id)
     query = select(table.c.id, table.c.keep_text, table.c.locale, table.c.title).where(*where)
-    row = (await session.execute(query)).first()
+    conn = await session.connection()  # Core statements: this runs for every ingested batch
+    row = (await conn.execute(query)).first()
     if row is None:
         await repo.community_for_chat(session, chat, config, now)
-        row = (await session.execute(query)).one()
+        row = (await conn.execute(query)).one()
     elif chat.title and row.title != chat.title:
-        await session.execute(update(table).where(*where).values(title=chat.title))
+        await conn.execute(update(table).where(*where).values(title=chat.title))
     return CommunityRow(row.id, bool(row.keep_text), row.locale)
 
 
@@ -127,18 +128,58 @@ _ADMIN = {
 }
 
 
-async def member_ids(session: AsyncSession, community_id: int, users: dict[str, Seen]) -> dict[str, int]:
-    """Member ids of many users of one community (user id -> Seen): new ones created, all updated.
+# members.last_seen_at is kept to this resolution by the batch path: a member seen again within it
+# is not written at all (most members of a busy group are seen in batch after batch, and rewriting
+# their rows was a third of the time of a batch). Exact when anything else about them changes.
+LAST_SEEN_RESOLUTION = timedelta(minutes=60)
 
-    One upsert per kind of change (usually one per batch): a new member counts as joined when first
-    seen; an existing row gets what repo.member_changes would give it (a new name or username, the
-    admin role as the platform says, the latest time seen, the last join or leave).
+
+def _needs_write(seen: Seen, row: Any, sqlite: bool) -> bool:
+    """Whether an existing member row (id, user_id, display_name, username, role, is_member,
+    last_seen_at) would change under repo.member_changes' rules, last_seen_at to the resolution."""
+    user = seen.user
+    if (user.display_name and user.display_name != row[2]) or (user.username and user.username != row[3]):
+        return True
+    if user.is_admin is not None and (row[4] == "admin") != user.is_admin:
+        return True
+    if seen.is_member is not None and bool(row[5]) != seen.is_member:
+        return True
+    stale = seen.last - LAST_SEEN_RESOLUTION
+    return row[6] is None or row[6] < (sqlite_time(stale) if sqlite else stale)
+
+
+async def member_ids(session: AsyncSession, community_id: int, users: dict[str, Seen]) -> dict[str, int]:
+    """Member ids of many users of one community (user id -> Seen): new ones created, changed ones updated.
+
+    The members are read first (one statement per MEMBERS_PER_STATEMENT users; on PostgreSQL the
+    rows are share-locked against deletion until the batch commits, as the upsert's write lock
+    did). Only new members and members with something to change are written, with one upsert per
+    kind of change: a new member counts as joined when first seen; an existing row gets what
+    repo.member_changes would give it (a new name or username, the admin role as the platform
+    says, the latest time seen, the last join or leave).
     """
-    groups: dict[tuple[bool | None, bool | None], list[Seen]] = {}
-    for seen in users.values():
-        groups.setdefault((seen.user.is_admin, seen.is_member), []).append(seen)
     conn = await session.connection()
+    postgres = _dialect(session) == "postgresql"
+    found: dict[str, Any] = {}
+    columns = "id, user_id, display_name, username, role, is_member, last_seen_at"
+    if postgres:
+        sql = (f"SELECT {columns} FROM members WHERE community_id = $1 AND user_id = ANY($2::varchar[])"
+               " FOR KEY SHARE")  # fmt: skip
+        found.update((row[1], row) for row in await conn.exec_driver_sql(sql, (community_id, list(users))))
+    else:
+        wanted = list(users)
+        for start in range(0, len(wanted), MEMBERS_PER_STATEMENT):
+            chunk = wanted[start : start + MEMBERS_PER_STATEMENT]
+            sql = f"SELECT {columns} FROM members WHERE community_id = ? AND user_id IN ({', '.join('?' * len(chunk))})"
+            found.update((row[1], row) for row in await conn.exec_driver_sql(sql, (community_id, *chunk)))
     ids: dict[str, int] = {}
+    groups: dict[tuple[bool | None, bool | None], list[Seen]] = {}
+    for uid, seen in users.items():
+        row = found.get(uid)
+        if row is not None and not _needs_write(seen, row, not postgres):
+            ids[uid] = row[0]
+        else:
+            groups.setdefault((seen.user.is_admin, seen.is_member), []).append(seen)
     for (admin, member), group in groups.items():
         changes = [*_CHANGES]
         if admin is not None:
@@ -151,7 +192,7 @@ async def member_ids(session: AsyncSession, community_id: int, users: dict[str, 
         )
         columns = ("community_id, user_id, display_name, username, role, analytics_opt_out, reminders_opt_out,"
                    " can_dm, is_member, joined_at, last_seen_at, created_at")  # fmt: skip
-        if _dialect(session) == "postgresql":
+        if postgres:
             sql = (
                 f"INSERT INTO members ({columns}) SELECT $1::bigint, u.i, u.n, u.un, $2::varchar, false, false, false, $3::boolean,"
                 " u.f, u.l, u.f FROM unnest($4::varchar[], $5::varchar[], $6::varchar[], $7::timestamptz[],"
@@ -191,7 +232,13 @@ async def insert_log_rows(session: AsyncSession, rows: list[tuple[Any, ...]]) ->
         sql = f"INSERT INTO activity_log ({names}) SELECT * FROM unnest({arrays}) {conflict}"
         result = await conn.exec_driver_sql(sql, tuple(columns))
     else:
-        params = [(p, s, c, m, k, sqlite_time(t), i, r, x, dumps(d)) for p, s, c, m, k, t, i, r, x, d in rows]
+        times: dict[datetime, str] = {}  # a batch's events share their times (platforms give seconds)
+        params = []
+        for p, s, c, m, k, t, i, r, x, d in rows:
+            stored = times.get(t)
+            if stored is None:
+                stored = times[t] = sqlite_time(t)
+            params.append((p, s, c, m, k, stored, i, r, x, dumps(d)))
         marks = ", ".join("?" * len(LOG_COLUMNS))
         result = await conn.exec_driver_sql(
             f"INSERT INTO activity_log ({names}) VALUES ({marks}) {conflict}", params
