@@ -131,7 +131,7 @@ _ADMIN = {
 # members.last_seen_at is kept to this resolution by the batch path: a member seen again within it
 # is not written at all (most members of a busy group are seen in batch after batch, and rewriting
 # their rows was a third of the time of a batch). Exact when anything else about them changes.
-LAST_SEEN_RESOLUTION = timedelta(minutes=60)
+LAST_SEEN_RESOLUTION = timedelta(minutes=10)
 
 
 def _needs_write(seen: Seen, row: Any, sqlite: bool) -> bool:
