@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta, timezone
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.dialects import sqlite
@@ -60,8 +61,9 @@ async def test_the_batch_path_applies_the_platforms_admin_flag_as_the_single_pat
     }
 
 
-async def test_a_member_seen_again_within_the_resolution_is_not_rewritten(bot) -> None:  # type: ignore[no-untyped-def]
-    """last_seen_at moves in steps of LAST_SEEN_RESOLUTION on the batch path; other changes at once."""
+@pytest.mark.parametrize("path", ["batch", "single"])
+async def test_a_member_seen_again_within_the_resolution_is_not_rewritten(bot, path: str) -> None:  # type: ignore[no-untyped-def]
+    """last_seen_at moves in steps of LAST_SEEN_RESOLUTION, on both paths; other changes at once."""
     from dataclasses import replace
 
     from bot.storage.bulk import LAST_SEEN_RESOLUTION
@@ -69,22 +71,27 @@ async def test_a_member_seen_again_within_the_resolution_is_not_rewritten(bot) -
 
     chat = bot.session.chat
 
+    async def ingest(events: list) -> int:  # type: ignore[type-arg]
+        if path == "batch":
+            return await bot.app.ingest_batch(events)
+        return sum([int(await bot.app.handle(e)) for e in events])
+
     async def seen() -> dict[str, tuple[datetime | None, str]]:
         return {m.username: (m.last_seen_at, m.display_name) for m in await bot.rows(Member)}
 
     first = [chat.say("a", "hi"), chat.say("b", "hi")]
-    await bot.app.ingest_batch(first)
+    await ingest(first)
     assert (await seen())["a"][0] == first[0].occurred_at  # new members: exact
     bot.clock.advance(LAST_SEEN_RESOLUTION - timedelta(seconds=1))
     renamed = chat.say("b", "again")
     renamed = replace(renamed, user=replace(renamed.user, display_name="Bee"))
-    await bot.app.ingest_batch([chat.say("a", "again"), renamed])
+    await ingest([chat.say("a", "again"), renamed])
     now = await seen()
     assert now["a"] == (first[0].occurred_at, "a")  # within the resolution: the row is left alone
     assert now["b"] == (renamed.occurred_at, "Bee")  # a new name is written, and the time with it
     bot.clock.advance(timedelta(seconds=2))
     later = chat.say("a", "later")
-    await bot.app.ingest_batch([later])
+    await ingest([later])
     assert (await seen())["a"][0] == later.occurred_at  # past the resolution: moved to the exact time
-    assert await bot.app.ingest_batch([chat.say("a", "x"), chat.say("new", "y")]) == 2
+    assert await ingest([chat.say("a", "x"), chat.say("new", "y")]) == 2
     assert len(await seen()) == 3  # and the log rows of unchanged members still find their ids

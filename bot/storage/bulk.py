@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from json.encoder import encode_basestring_ascii
 from typing import Any
 
@@ -128,10 +128,7 @@ _ADMIN = {
 }
 
 
-# members.last_seen_at is kept to this resolution by the batch path: a member seen again within it
-# is not written at all (most members of a busy group are seen in batch after batch, and rewriting
-# their rows was a third of the time of a batch). Exact when anything else about them changes.
-LAST_SEEN_RESOLUTION = timedelta(minutes=10)
+LAST_SEEN_RESOLUTION = repo.LAST_SEEN_RESOLUTION
 
 
 def _needs_write(seen: Seen, row: Any, sqlite: bool) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -73,6 +73,13 @@ def _new_member_values(community_id: int, user: UserRef, now: datetime) -> dict[
     }
 
 
+# members.last_seen_at moves in steps of this: a member seen again sooner is not rewritten for it
+# (in a busy group that was most of the writes to members). It is exact whenever anything else
+# about the member changes. It orders a user's memberships (the most recently active first);
+# what a member did and when is in activity_log, to the second.
+LAST_SEEN_RESOLUTION = timedelta(hours=1)
+
+
 def member_changes(
     current: dict[str, Any], user: UserRef, now: datetime, is_member: bool | None = None
 ) -> dict[str, Any]:
@@ -86,10 +93,11 @@ def member_changes(
         changes["role"] = "admin"
     elif user.is_admin is False and current["role"] == "admin":
         changes["role"] = "member"
-    if current["last_seen_at"] is None or current["last_seen_at"] < now:
-        changes["last_seen_at"] = now
     if is_member is not None and current["is_member"] != is_member:
         changes["is_member"] = is_member
+    seen = current["last_seen_at"]
+    if seen is None or seen < now - LAST_SEEN_RESOLUTION or (changes and seen < now):
+        changes["last_seen_at"] = now
     return changes
 
 
