@@ -95,7 +95,8 @@ class App:
             elif not event.user.is_bot:
                 passive.append(sanitize(event))
         async with self.sessions() as session:
-            blocked = await self.collect.blocked(session, {(e.platform, e.user.user_id) for e in passive})
+            users = ((e.chat.platform, e.user.user_id) for e in passive)  # read only if anyone is listed
+            blocked = await self.collect.blocked(session, users) if passive else set()
             if blocked:
                 passive = [e for e in passive if (e.platform, e.user.user_id) not in blocked]
             added, deferred = await ingest_passive(session, passive, self.config, self.clock.now())

@@ -142,14 +142,12 @@ class CollectFilter:
 
     async def blocked(self, session: AsyncSession, users: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
         """The (platform, user id) pairs among users that are on the do-not-collect list."""
-        users = set(users)
-        if not users:
-            return set()
         # Core statements on the session's connection: this runs for every ingested batch.
         conn = await session.connection()
         listed = list(await conn.scalars(select(DoNotCollect.user_hash).limit(self.SMALL_LIST + 1)))
         if not listed:  # the usual case: nobody to look for, no key to read, nothing to hash
             return set()
+        users = set(users)
         if self._key is None:
             self._key = await hash_key(session, self.config)
             if self._key is None:  # no key, so nobody could have been listed with it
@@ -233,9 +231,10 @@ async def ingest_passive(
     chats: dict[tuple[str, str], Any] = {}
     seen: dict[tuple[str, str], dict[str, bulk.Seen]] = {}
     for event in group:  # who was seen where, with their latest name, first and latest times
-        key = (event.platform, event.chat.chat_id)
+        chat = event.chat
+        key = (chat.platform, chat.chat_id)
         if key not in chats:
-            chats[key] = event.chat
+            chats[key] = chat
             seen[key] = {}
         users = seen[key]
         uid, when = event.user.user_id, event.occurred_at
@@ -257,7 +256,8 @@ async def ingest_passive(
     in_dialog = await _members_in_dialog(session)
     rows: list[tuple[Any, ...]] = []
     for event in group:
-        key = (event.platform, event.chat.chat_id)
+        chat = event.chat
+        key = (chat.platform, chat.chat_id)
         community, member_id = communities[key], members[key][event.user.user_id]
         if in_dialog and isinstance(event, MessageReceived) and (member_id, event.chat.chat_id) in in_dialog:
             deferred.append(event)

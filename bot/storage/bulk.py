@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from json.encoder import encode_basestring_ascii
+from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
 
 from sqlalchemy import select, update
@@ -40,39 +40,24 @@ def sqlite_time(value: datetime) -> str:
     return value.astimezone(UTC).isoformat(" ", "microseconds")[:26]
 
 
+def _unserializable(value: Any) -> Any:
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+# json.dumps builds a new C encoder for every call; this is the same encoder (the same defaults:
+# ASCII output, ": " and ", ", NaN allowed) built once. Without the C module, json.dumps itself.
+_ENCODE = (
+    c_make_encoder(None, _unserializable, encode_basestring_ascii, None, ": ", ", ", False, False, True)
+    if c_make_encoder is not None
+    else None
+)
+
+
 def dumps(value: Any) -> str:
-    """json.dumps(value), faster for what activity_log.data holds (str keys; str, int, bool, lists)."""
-    if type(value) is not dict:
-        return _dumps(value)
-    parts = []
-    for k, v in value.items():
-        if type(k) is not str:
-            return json.dumps(value)
-        kind = type(v)
-        if kind is int:
-            parts.append(f"{encode_basestring_ascii(k)}: {int.__repr__(v)}")
-        elif kind is str:
-            parts.append(f"{encode_basestring_ascii(k)}: {encode_basestring_ascii(v)}")
-        else:
-            parts.append(f"{encode_basestring_ascii(k)}: {_dumps(v)}")
-    return "{" + ", ".join(parts) + "}"
-
-
-def _dumps(value: Any) -> str:
-    kind = type(value)
-    if kind is str:
-        return encode_basestring_ascii(value)
-    if kind is int:
-        return int.__repr__(value)
-    if kind is bool:
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if kind is list:
-        return "[" + ", ".join([_dumps(v) for v in value]) + "]"
-    if kind is dict:
-        return dumps(value)
-    return json.dumps(value)
+    """json.dumps(value) with its default settings, without building an encoder for each call."""
+    if _ENCODE is None:
+        return json.dumps(value)
+    return "".join(_ENCODE(value, 0))
 
 
 def _dialect(session: AsyncSession) -> str:
@@ -131,9 +116,10 @@ _ADMIN = {
 LAST_SEEN_RESOLUTION = repo.LAST_SEEN_RESOLUTION
 
 
-def _needs_write(seen: Seen, row: Any, sqlite: bool) -> bool:
+def _needs_write(seen: Seen, row: Any, stale_before: Any) -> bool:
     """Whether an existing member row (id, user_id, display_name, username, role, is_member,
-    last_seen_at) would change under repo.member_changes' rules, last_seen_at to the resolution."""
+    last_seen_at) would change under repo.member_changes' rules, last_seen_at to the resolution
+    (stale_before: seen.last - LAST_SEEN_RESOLUTION, as the database returns times)."""
     user = seen.user
     if (user.display_name and user.display_name != row[2]) or (user.username and user.username != row[3]):
         return True
@@ -141,8 +127,7 @@ def _needs_write(seen: Seen, row: Any, sqlite: bool) -> bool:
         return True
     if seen.is_member is not None and bool(row[5]) != seen.is_member:
         return True
-    stale = seen.last - LAST_SEEN_RESOLUTION
-    return row[6] is None or row[6] < (sqlite_time(stale) if sqlite else stale)
+    return row[6] is None or row[6] < stale_before
 
 
 async def member_ids(session: AsyncSession, community_id: int, users: dict[str, Seen]) -> dict[str, int]:
@@ -162,21 +147,31 @@ async def member_ids(session: AsyncSession, community_id: int, users: dict[str, 
     if postgres:
         sql = (f"SELECT {columns} FROM members WHERE community_id = $1 AND user_id = ANY($2::varchar[])"
                " FOR KEY SHARE")  # fmt: skip
-        found.update((row[1], row) for row in await conn.exec_driver_sql(sql, (community_id, list(users))))
+        found.update(
+            (row[1], row) for row in (await conn.exec_driver_sql(sql, (community_id, list(users)))).all()
+        )
     else:
         wanted = list(users)
         for start in range(0, len(wanted), MEMBERS_PER_STATEMENT):
             chunk = wanted[start : start + MEMBERS_PER_STATEMENT]
             sql = f"SELECT {columns} FROM members WHERE community_id = ? AND user_id IN ({', '.join('?' * len(chunk))})"
-            found.update((row[1], row) for row in await conn.exec_driver_sql(sql, (community_id, *chunk)))
+            found.update(
+                (row[1], row) for row in (await conn.exec_driver_sql(sql, (community_id, *chunk))).all()
+            )
     ids: dict[str, int] = {}
     groups: dict[tuple[bool | None, bool | None], list[Seen]] = {}
+    stale: dict[datetime, Any] = {}  # seen.last -> the time before which last_seen_at is rewritten
     for uid, seen in users.items():
         row = found.get(uid)
-        if row is not None and not _needs_write(seen, row, not postgres):
-            ids[uid] = row[0]
-        else:
-            groups.setdefault((seen.user.is_admin, seen.is_member), []).append(seen)
+        if row is not None:
+            stale_before = stale.get(seen.last)
+            if stale_before is None:
+                stale_before = seen.last - LAST_SEEN_RESOLUTION
+                stale_before = stale[seen.last] = stale_before if postgres else sqlite_time(stale_before)
+            if not _needs_write(seen, row, stale_before):
+                ids[uid] = row[0]
+                continue
+        groups.setdefault((seen.user.is_admin, seen.is_member), []).append(seen)
     for (admin, member), group in groups.items():
         changes = [*_CHANGES]
         if admin is not None:
