@@ -166,7 +166,7 @@ class Player:
         """Stand-in for ingest-time topic extraction until the core does it (see analytics.topics)."""
         rows = []
         for m in messages:
-            topics = extract_topics(m.text, None)
+            topics = extract_topics(m.text)
             if topics:
                 data = {**log_values(m, None, None)["data"], "topics": topics}
                 rows.append({"sid": m.source_id, "d": data})

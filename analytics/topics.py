@@ -1,11 +1,14 @@
 """Topic tags from message text, at ingest time, so topics exist even where raw text is not kept.
 
 Where to call it: in ``bot.ingest.log_values`` for ``MessageReceived`` (and the free-text args of
-``CommandInvoked``), store ``values["data"]["topics"] = extract_topics(event.text, lang)`` before the
-text is dropped, with ``lang`` the member's or community's language. Analytics reads
+``CommandInvoked``), store ``values["data"]["topics"] = extract_topics(event.text)`` before the
+text is dropped. Analytics reads
 ``activity_log.data["topics"]`` and works without it (topics then come from event tags).
 
-Method: English is tokenized with a stop-word list, Chinese is segmented with jieba; tokens and
+Method: a text with Chinese characters in it is segmented with jieba (its Latin words then go through
+the English tokenizer), any other text is tokenized as English with a stop-word list; the text
+decides, not the community's language (a Chinese message in an English-speaking group has Chinese
+topics, and an English one in a Chinese group keeps its two-word terms). Tokens and
 bigrams are mapped through a small technical vocabulary (synonyms and both languages map to one
 canonical topic) and explicit #hashtags are kept. Topics are ranked by term frequency times an IDF
 weight (broad words such as "data" weigh less than specific ones such as "rust").
@@ -277,12 +280,12 @@ def _chinese_tokens(text: str) -> list[str]:
     return out
 
 
-def extract_topics(text: str, lang_hint: str | None = None, max_topics: int = MAX_TOPICS) -> list[str]:
+def extract_topics(text: str, max_topics: int = MAX_TOPICS) -> list[str]:
     """Canonical topic tags of a message, most salient first (empty when nothing technical)."""
     text = (text or "")[:MAX_CHARS]
-    if not text.strip():
+    if not text or text.isspace():
         return []
-    chinese = lang_hint == "zh" or (lang_hint is None and CJK.search(text) is not None)
+    chinese = CJK.search(text) is not None
     lowered = text.lower()
     found = None if chinese else WORD.findall(lowered)  # English: tokenized once, for both steps
     if not _may_have_topics(text, lowered, chinese, found):

@@ -186,7 +186,7 @@ def log_row(
         if event.thread_id is not None:
             data["thread"] = event.thread_id
         # Topic tags are taken now, so analytics has topics even where the text itself is not kept.
-        topics = extract_topics(event.text, locale) if event.text else []
+        topics = extract_topics(event.text) if event.text else []
         if topics:
             data["topics"] = topics
         if keep_text:

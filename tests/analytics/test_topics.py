@@ -10,37 +10,57 @@ from analytics.topics import extract_topics, topic_vocabulary
 
 
 @pytest.mark.parametrize(
-    ("text", "lang", "expected"),
+    ("text", "expected"),
     [
-        ("Anyone tried the new asyncio TaskGroup? My pytest suite hangs", None, ["python"]),
-        ("docker and k8s deploy broke again, and the postgres index too", "en", ["devops", "databases"]),
-        ("Great intro to machine learning with PyTorch", None, ["ml"]),
-        ("今天学习了Python的装饰器", None, ["python"]),
-        ("用机器学习做推荐，模型训练好慢", "zh", ["ml"]),
-        ("数据库索引怎么设计？", None, ["databases"]),
-        ("see you all tomorrow, thanks!", None, []),
-        ("", None, []),
+        ("Anyone tried the new asyncio TaskGroup? My pytest suite hangs", ["python"]),
+        ("docker and k8s deploy broke again, and the postgres index too", ["devops", "databases"]),
+        ("Great intro to machine learning with PyTorch", ["ml"]),
+        ("今天学习了Python的装饰器", ["python"]),
+        ("用机器学习做推荐，模型训练好慢", ["ml"]),
+        ("数据库索引怎么设计？", ["databases"]),
+        ("see you all tomorrow, thanks!", []),
+        ("", []),
     ],
 )
-def test_extracts_canonical_topics(text: str, lang: str | None, expected: list[str]) -> None:
-    assert extract_topics(text, lang) == expected
+def test_extracts_canonical_topics(text: str, expected: list[str]) -> None:
+    assert extract_topics(text) == expected
+
+
+def test_the_text_decides_the_tokenizer_not_the_groups_language() -> None:
+    # Both kinds of message turn up in every bilingual group, whatever its locale says.
+    assert extract_topics("今天讲机器学习和深度学习") == ["ml"]
+    assert "data" in extract_topics("我们用 Python 做数据分析")
+    assert extract_topics("a talk on machine learning") == ["ml"]  # two-word terms, in any group
+
+
+def test_ingest_tags_a_chinese_message_in_an_english_speaking_group() -> None:
+    from datetime import UTC, datetime
+
+    from bot.domain.events import ChatRef, MessageReceived, UserRef
+    from bot.ingest import log_row
+
+    event = MessageReceived(
+        source_id="m1", occurred_at=datetime(2026, 12, 1, tzinfo=UTC), chat=ChatRef("telegram", "-1"),
+        user=UserRef("7", "Li"), message_id="1", text="今天讲机器学习",
+    )  # fmt: skip
+    assert log_row(event, 1, 1, False, "en")[-1]["topics"] == ["ml"]  # the group's locale is "en"
 
 
 def test_hashtags_are_strong_signals_mapped_through_the_vocabulary() -> None:
-    assert extract_topics("notes from tonight #graphql #rust about the web", "en") == ["web", "rust"]
-    assert extract_topics("slides are up #wasm", "en") == ["wasm"]  # an unknown tag is kept as it is
+    assert extract_topics("notes from tonight #graphql #rust about the web") == ["web", "rust"]
+    assert extract_topics("slides are up #wasm") == ["wasm"]  # an unknown tag is kept as it is
 
 
 def test_synonyms_in_both_languages_map_to_one_topic() -> None:
     assert (
-        extract_topics("刷题：动态规划", "zh")
-        == extract_topics("leetcode dynamic programming", "en")
+        extract_topics("刷题：动态规划")
+        == extract_topics("leetcode dynamic programming")
         == ["algorithms"]
     )
 
 
 def test_stop_words_alone_give_nothing() -> None:
-    assert extract_topics("the and of to in is it you that", "en") == []
+    assert extract_topics("the and of to in is it you that") == []
 
 
 def test_at_most_three_topics_and_deterministic() -> None:
@@ -82,14 +102,13 @@ _PIECES = sorted(
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     pieces=st.lists(st.sampled_from(_PIECES) | st.text(max_size=4), max_size=12),
-    lang=st.sampled_from([None, "en", "zh"]),
 )
-def test_the_quick_test_never_changes_the_answer(pieces: list[str], lang: str | None) -> None:
+def test_the_quick_test_never_changes_the_answer(pieces: list[str]) -> None:
     """extract_topics skips segmentation when a text cannot have topics; the full method agrees."""
     from analytics.topics import CJK, MAX_CHARS, MAX_TOPICS, _ranked
 
     text = "".join(pieces)[:MAX_CHARS]
     if not text.strip():
         return
-    chinese = lang == "zh" or (lang is None and CJK.search(text) is not None)
-    assert extract_topics(text, lang) == _ranked(text, chinese, MAX_TOPICS)
+    chinese = CJK.search(text) is not None
+    assert extract_topics(text) == _ranked(text, chinese, MAX_TOPICS)
