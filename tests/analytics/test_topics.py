@@ -53,9 +53,7 @@ def test_hashtags_are_strong_signals_mapped_through_the_vocabulary() -> None:
 
 def test_synonyms_in_both_languages_map_to_one_topic() -> None:
     assert (
-        extract_topics("刷题：动态规划")
-        == extract_topics("leetcode dynamic programming")
-        == ["algorithms"]
+        extract_topics("刷题：动态规划") == extract_topics("leetcode dynamic programming") == ["algorithms"]
     )
 
 
