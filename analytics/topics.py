@@ -267,8 +267,18 @@ def _english_tokens(text: str, found: list[str] | None = None) -> list[str]:
     return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
 
 
+# The tokens jieba cuts a text's Latin parts into: runs of ASCII letters and digits (its re_eng).
+LATIN_RUN = re.compile(r"[a-zA-Z0-9]+")
+
+
 def _chinese_tokens(text: str) -> list[str]:
     out: list[str] = []
+    if _spotters()[2].search(text) is None:
+        # No CJK vocabulary term anywhere in it, so no CJK token jieba could cut would count: only
+        # its Latin words can, and those need no segmentation (jieba costs ~25 µs a message).
+        for run in LATIN_RUN.findall(text):
+            out.extend(_english_tokens(run))
+        return out
     for token in _jieba().lcut(text):
         token = token.strip().lower()
         if not token or token in ZH_STOP_WORDS:
