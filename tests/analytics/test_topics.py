@@ -110,3 +110,20 @@ def test_the_quick_test_never_changes_the_answer(pieces: list[str]) -> None:
         return
     chinese = CJK.search(text) is not None
     assert extract_topics(text) == _ranked(text, chinese, MAX_TOPICS)
+
+
+def test_chinese_text_is_segmented_only_when_a_chinese_term_could_come_out(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import analytics.topics as topics
+
+    real, calls = topics._jieba(), []
+
+    def counting():  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return real
+
+    monkeypatch.setattr(topics, "_jieba", counting)
+    assert extract_topics("有人用过pandas吗") == ["python"]  # its Latin words are enough
+    assert extract_topics("我们下周用Rust写一个命令行工具") == ["rust"]
+    assert calls == []
+    assert extract_topics("用机器学习做推荐") == ["ml"]
+    assert calls == [1]
