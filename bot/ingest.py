@@ -163,10 +163,8 @@ class CollectFilter:
 
 def log_values(event: DomainEvent, community: Community | None, member: Member | None) -> dict[str, Any]:
     """The activity-log row for an event (text only where the community keeps text)."""
-    community_id, keep_text, locale = (
-        (community.id, community.keep_text, community.locale) if community else (None, False, None)
-    )
-    row = log_row(event, community_id, member.id if member else None, bool(keep_text), locale)
+    community_id, keep_text = (community.id, community.keep_text) if community else (None, False)
+    row = log_row(event, community_id, member.id if member else None, bool(keep_text))
     return dict(zip(ROW_COLUMNS, row, strict=True))
 
 
@@ -174,7 +172,7 @@ ROW_COLUMNS = bulk.LOG_COLUMNS  # the order log_row returns a row's values in
 
 
 def log_row(
-    event: DomainEvent, community_id: int | None, member_id: int | None, keep_text: bool, locale: str | None
+    event: DomainEvent, community_id: int | None, member_id: int | None, keep_text: bool
 ) -> tuple[Any, ...]:
     """log_values as a tuple in ROW_COLUMNS order: the one place that decides what is logged."""
     data: dict[str, Any] = {"private": True} if event.chat.is_private else {}
@@ -262,7 +260,7 @@ async def ingest_passive(
         if in_dialog and isinstance(event, MessageReceived) and (member_id, event.chat.chat_id) in in_dialog:
             deferred.append(event)
             continue
-        rows.append(log_row(event, community.id, member_id, community.keep_text, community.locale))
+        rows.append(log_row(event, community.id, member_id, community.keep_text))
     added = 0
     for start in range(0, len(rows), CHUNK):
         added += await bulk.insert_log_rows(session, rows[start : start + CHUNK])

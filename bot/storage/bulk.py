@@ -70,7 +70,6 @@ class CommunityRow:
 
     id: int
     keep_text: bool
-    locale: str
 
 
 async def community(session: AsyncSession, chat: ChatRef, config: Config, now: datetime) -> CommunityRow:
@@ -78,7 +77,7 @@ async def community(session: AsyncSession, chat: ChatRef, config: Config, now: d
     title kept up to date), as repo.community_for_chat, without loading an ORM object."""
     table = Community.__table__
     where = (table.c.platform == chat.platform, table.c.chat_id == chat.chat_id)
-    query = select(table.c.id, table.c.keep_text, table.c.locale, table.c.title).where(*where)
+    query = select(table.c.id, table.c.keep_text, table.c.title).where(*where)
     conn = await session.connection()  # Core statements: this runs for every ingested batch
     row = (await conn.execute(query)).first()
     if row is None:
@@ -86,7 +85,7 @@ async def community(session: AsyncSession, chat: ChatRef, config: Config, now: d
         row = (await conn.execute(query)).one()
     elif chat.title and row.title != chat.title:
         await conn.execute(update(table).where(*where).values(title=chat.title))
-    return CommunityRow(row.id, bool(row.keep_text), row.locale)
+    return CommunityRow(row.id, bool(row.keep_text))
 
 
 @dataclass

@@ -33,17 +33,12 @@ def test_the_text_decides_the_tokenizer_not_the_groups_language() -> None:
     assert extract_topics("a talk on machine learning") == ["ml"]  # two-word terms, in any group
 
 
-def test_ingest_tags_a_chinese_message_in_an_english_speaking_group() -> None:
-    from datetime import UTC, datetime
+async def test_ingest_tags_a_chinese_message_in_an_english_speaking_group(bot) -> None:  # type: ignore[no-untyped-def]
+    from bot.storage.models import Activity, Community
 
-    from bot.domain.events import ChatRef, MessageReceived, UserRef
-    from bot.ingest import log_row
-
-    event = MessageReceived(
-        source_id="m1", occurred_at=datetime(2026, 12, 1, tzinfo=UTC), chat=ChatRef("telegram", "-1"),
-        user=UserRef("7", "Li"), message_id="1", text="今天讲机器学习",
-    )  # fmt: skip
-    assert log_row(event, 1, 1, False, "en")[-1]["topics"] == ["ml"]  # the group's locale is "en"
+    await bot.app.ingest_batch([bot.session.chat.say("li", "今天讲机器学习")])
+    assert [c.locale for c in await bot.rows(Community)] == ["en"]
+    assert [a.data.get("topics") for a in await bot.rows(Activity)] == [["ml"]]
 
 
 def test_hashtags_are_strong_signals_mapped_through_the_vocabulary() -> None:
