@@ -262,9 +262,16 @@ def _may_have_topics(text: str, lowered: str, chinese: bool, words_of: list[str]
 
 
 def _english_tokens(text: str, found: list[str] | None = None) -> list[str]:
-    """Words (stop words left out) and two-word phrases; found: WORD.findall(text.lower()) if known."""
+    """Words (stop words left out) and the two-word phrases among them that could be terms (those
+    starting with the first word of a two-word term); found: WORD.findall(text.lower()) if known."""
     words = [w for w in (WORD.findall(text.lower()) if found is None else found) if w not in STOP_WORDS]
-    return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+    heads = _bigram_heads()
+    return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False) if a in heads]
+
+
+@cache
+def _bigram_heads() -> frozenset[str]:
+    return frozenset(term.split(" ")[0] for term in _lookup() if " " in term)
 
 
 # The tokens jieba cuts a text's Latin parts into: runs of ASCII letters and digits (its re_eng).
