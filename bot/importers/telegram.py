@@ -233,19 +233,24 @@ class ChatReader:
                         self.names[name] = uid
 
     def message(self, msg: Any, i: int, parsed: Parsed) -> list[DomainEvent]:
-        """The events of one message (the i-th of the chat)."""
-        here = f"{self.where}, message #{i + 1}"
+        """The events of one message (the i-th of the chat).
+
+        The checks below say what is wrong with an empty location (": missing 'id'"); the message's
+        place is put in front only when one fails, instead of being formatted for every message.
+        """
         if not isinstance(msg, dict):
-            raise ImportFormatError(f"{here}: expected an object")
-        here = f"{here} (id {msg.get('id')})"
-        msg_id = need(msg, "id", int, here)
-        when = _when(msg, here)
-        mtype = msg.get("type")
-        if mtype == "message":
-            return self._message(parsed, msg, msg_id, when, here)
-        if mtype == "service":
-            return self._service(parsed, msg, msg_id, when)
-        raise ImportFormatError(f"{here}: unknown message type {mtype!r}")
+            raise ImportFormatError(f"{self.where}, message #{i + 1}: expected an object")
+        try:
+            msg_id = need(msg, "id", int, "")
+            when = _when(msg, "")
+            mtype = msg.get("type")
+            if mtype == "message":
+                return self._message(parsed, msg, msg_id, when, "")
+            if mtype == "service":
+                return self._service(parsed, msg, msg_id, when)
+            raise ImportFormatError(f": unknown message type {mtype!r}")
+        except ImportFormatError as error:
+            raise ImportFormatError(f"{self.where}, message #{i + 1} (id {msg.get('id')}){error}") from None
 
     def _thread(self, msg: dict[str, Any], msg_id: int, reply: int | None) -> tuple[int | None, int | None]:
         """(thread, reply): in a forum topic every message "replies" to the topic's first message."""
