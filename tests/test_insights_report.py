@@ -247,3 +247,30 @@ async def test_a_chart_that_cannot_be_drawn_becomes_its_table(bot, monkeypatch, 
         "Going 20 · came 16 · predicted 14.3 (9–20)",
     ]
     assert "Traceback" not in "\n".join(out) and "no renderer" in caplog.text  # logged, not shown
+
+
+async def test_the_chart_is_drawn_while_the_database_is_free(bot, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Drawing takes a few hundred ms: the relay must not hold SQLite's write lock meanwhile, or every
+    incoming update would wait for the chart."""
+    import sqlite3
+
+    from bot.features.insights import charts
+
+    await setup(bot)
+    real, seen = charts.event_png, []
+
+    def drawing_while_checking(*args, **kwargs):  # type: ignore[no-untyped-def]
+        other = sqlite3.connect(tmp_path / "bot.db", timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # fails at once ("database is locked") if a writer is open
+            other.execute("ROLLBACK")
+            seen.append("free")
+        except sqlite3.OperationalError as exc:
+            seen.append(str(exc))
+        finally:
+            other.close()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(charts, "event_png", drawing_while_checking)
+    chart_of(await bot("alice: /report 1"), "📈 Chart: #1 Rust night")
+    assert seen == ["free"]

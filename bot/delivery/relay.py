@@ -368,6 +368,8 @@ class Relay:
             item.late = True
             return
         try:
+            if item.message.finish is not None:  # slow work, done now that no transaction is open
+                item.message = await asyncio.to_thread(item.message.finish)
             item.ref = await self._adapters[row.platform].send(
                 item.message, idempotency_key=f"{row.dedupe_key}#{row.generation}"
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -70,6 +71,10 @@ class OutMessage:
     edit_message_id: str | None = None  # set: edit that message instead of sending
     close_poll_id: str | None = None  # set: stop that native poll
     mirror: EventMirror | None = None  # set: create/update a native event; SentRef.message_id is its id
+    # Work too slow to do while the relay holds the database (drawing a chart): the relay calls it in a
+    # worker thread after the claim commits, just before sending, and sends what it returns instead.
+    # Adapters never see it; it is not stored.
+    finish: Callable[[], OutMessage] | None = field(default=None, compare=False, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         """Serialize for the outbox (attachments are not stored, they are rendered at send time)."""

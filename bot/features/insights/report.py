@@ -4,9 +4,10 @@ takes no files."""
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -173,14 +174,26 @@ async def render_chart(rc: RenderCtx, row: Delivery) -> OutMessage | None:
         heading = functools.partial(charts.event_caption, chart, lang)
         table = functools.partial(charts.event_table, chart, lang)
         draw, name = functools.partial(charts.event_png, chart, lang, font), f"report-event-{chart.id}.png"
+    as_table = OutMessage(target, heading(table=True) + "\n" + table())
     if not rc.capabilities.files:
-        return OutMessage(target, heading(table=True) + "\n" + table())
+        return as_table
+    # Drawing takes a few hundred milliseconds: the relay does it after its claim commits, so the
+    # database is not held meanwhile (on SQLite, every incoming update would wait for it).
+    return replace(
+        as_table, finish=functools.partial(_drawn, target, heading(), as_table, draw, name, row.id)
+    )
+
+
+def _drawn(
+    target: Target, caption: str, as_table: OutMessage, draw: Callable[[], bytes], name: str, row_id: int
+) -> OutMessage:
+    """The chart as a PNG with its caption; its table instead if it cannot be drawn (in a worker thread)."""
     try:
-        png = await asyncio.to_thread(draw)
+        png = draw()
     except Exception:  # noqa: BLE001 - a chart that cannot be drawn still says what it would show
-        logger.exception("drawing the chart of delivery %s failed; sending its table instead", row.id)
-        return OutMessage(target, heading(table=True) + "\n" + table())
-    return OutMessage(target, heading(), attachment=Attachment(name, png, "image/png"))
+        logger.exception("drawing the chart of delivery %s failed; sending its table instead", row_id)
+        return as_table
+    return OutMessage(target, caption, attachment=Attachment(name, png, "image/png"))
 
 
 def specs() -> list[CommandSpec]:
