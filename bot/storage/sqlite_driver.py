@@ -46,7 +46,12 @@ def supported() -> bool:
         _IMPORTED
         and hasattr(aiosqlite.Connection, "_execute")
         and hasattr(aiosqlite.Connection, "_conn")
-        and hasattr(AsyncAdapt_aiosqlite_cursor, "_adapt_connection")
+        and all(
+            hasattr(AsyncAdapt_aiosqlite_cursor, name)
+            for name in ("_adapt_connection", "_connection", "_cursor", "_rows", "_soft_closed_memoized")
+        )
+        and hasattr(AsyncAdapt_aiosqlite_connection, "_execute_mutex")
+        and hasattr(AsyncAdapt_aiosqlite_connection, "_handle_exception")
     )
 
 
