@@ -58,7 +58,8 @@ async def test_pushes_go_privately_once_per_event_within_the_weekly_cap(bot) -> 
     assert (
         "bot -> bob@dm: ✨ Recommended for you: #1 Rust night — Thu 3 Dec 2026 20:00\n"
         "Why: you like #rust (4.2/5); Thu 20:00 fits when you are active\n"
-        "Send /event 1 to see it and answer. /foryou off stops these messages."
+        "Answer with the buttons, or send /event 1 to see it. /foryou off stops these messages.\n"
+        "[Going] [Maybe] [Can't go]"
     ) in out
     assert out.count("✨ Recommended for you") == out.count("bot -> bob@dm: ✨") == 2  # never in the group
     assert await plan(bot) == 0  # the next run the same night: cap reached, nothing twice
@@ -157,3 +158,28 @@ async def test_the_service_plans_after_the_nightly_run(bot) -> None:
     assert totals == {"events_replanned": 4, "pushes": 2}
     again = await after_analytics(bot.app.sessions, bot.app.config, bot.clock.now())
     assert again == {"events_replanned": 4, "pushes": 0}
+
+
+async def test_a_push_is_answered_with_its_buttons_in_the_private_chat(bot) -> None:
+    bob = await setup(bot)
+    await plan(bot)
+    await bot(":advance 1m")  # #1 and #2 are pushed; #2 is the newest message with buttons
+    out = await bot.text("bob: [Going]")
+    assert "bot -> bob (only you): You're going to Go talk." in out
+    assert [(r.event_id, r.status) for r in await bot.rows(Rsvp, Rsvp.member_id == bob)] == [(2, "going")]
+
+
+async def test_a_push_button_answers_for_the_events_community_not_the_latest_one(bot) -> None:
+    """bob is in two groups and spoke last in the other one: his answer still lands in the event's."""
+    from adapters.memory import ScriptedChat
+
+    bob = await setup(bot)
+    await plan(bot)
+    await bot(":advance 1m")
+    other = ScriptedChat(bot.adapter, bot.clock, chat_id="group-2", title="Other group")
+    await bot.app.handle(other.say("carol", "hello"))
+    await bot.app.handle(other.say("bob", "hi there"))  # his most recent membership is now group-2's
+    assert len(await bot.rows(Community)) == 2
+    out = await bot.text("bob: [Maybe]")
+    assert "bot -> bob (only you): " in out
+    assert [(r.event_id, r.member_id, r.status) for r in await bot.rows(Rsvp)] == [(2, bob, "maybe")]

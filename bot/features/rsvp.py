@@ -133,7 +133,14 @@ async def on_rsvp_button(ctx: Ctx, parts: list[str]) -> None:
     if len(parts) != 2 or not parts[0].isdigit() or parts[1] not in ANSWERS or ctx.community is None:
         return
     event = await ctx.session.get(Event, int(parts[0]))
-    if event is None or event.community_id != ctx.community.id:
+    if event is None:
+        return
+    if event.community_id != ctx.community.id and ctx.event.chat.is_private:
+        # A button in a private message (a recommendation) answers as the member of the event's
+        # community, which need not be the one this user was most recently active in.
+        if not await _as_member_of(ctx, event.community_id):
+            return
+    if event.community_id != ctx.community.id:
         return
     if event.status != "scheduled" or event.ends_at <= ctx.now:
         ctx.toast(ctx.t("rsvp.closed"))
@@ -149,6 +156,25 @@ async def on_rsvp_button(ctx: Ctx, parts: list[str]) -> None:
         assert rsvp is not None
         params["pos"] = await waitlist_position(ctx.session, rsvp)
     ctx.toast(ctx.t(key, **params))
+
+
+async def _as_member_of(ctx: Ctx, community_id: int) -> bool:
+    """Make ctx speak for the pressing user's membership in that community; False if they have none."""
+    found = await ctx.session.execute(
+        select(Member, Community)
+        .join(Community, Community.id == Member.community_id)
+        .where(
+            Member.community_id == community_id,
+            Member.user_id == ctx.event.user.user_id,
+            Community.platform == ctx.event.platform,
+        )
+    )
+    row = found.first()
+    if row is None:
+        return False
+    ctx.member, ctx.community = row
+    ctx.lang = ctx.member.language or ctx.community.locale
+    return True
 
 
 def install(registry: Registry) -> None:

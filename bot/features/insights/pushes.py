@@ -21,6 +21,7 @@ from bot.config import Config
 from bot.delivery import outbox
 from bot.delivery.render import RenderCtx, Renderer, register
 from bot.domain.messages import OutMessage
+from bot.features.announce import rsvp_buttons
 from bot.features.common import fmt_time, member_lang
 from bot.features.insights.common import translate_reason
 from bot.features.notify import dm_target
@@ -40,9 +41,9 @@ i18n.register(
     {
         "recommend.push": {
             "en": "✨ Recommended for you: #{id} {title} — {when}\nWhy: {reason}\n"
-            "Send /event {id} to see it and answer. /foryou off stops these messages.",
+            "Answer with the buttons, or send /event {id} to see it. /foryou off stops these messages.",
             "zh": "✨ 为你推荐：#{id} {title} — {when}\n推荐理由：{reason}\n"
-            "发送 /event {id} 查看并报名。发送 /foryou off 不再接收此类消息。",
+            "点下面的按钮报名，或发送 /event {id} 查看。发送 /foryou off 不再接收此类消息。",
         },
     }
 )
@@ -165,7 +166,7 @@ async def render_push(rc: RenderCtx, row: Delivery) -> OutMessage | None:
         lang, "recommend.push", id=event.id, title=event.title, when=fmt_time(event.starts_at, tz, lang),
         reason=translate_reason(row.payload.get("reason", ""), lang),
     )  # fmt: skip
-    return OutMessage(dm_target(community, member), text)
+    return OutMessage(dm_target(community, member), text, buttons=rsvp_buttons(event, lang))
 
 
 async def replan_upcoming(session: AsyncSession, community: Community, config: Config, now: datetime) -> int:
