@@ -183,3 +183,7 @@ async def test_a_push_button_answers_for_the_events_community_not_the_latest_one
     out = await bot.text("bob: [Maybe]")
     assert "bot -> bob (only you): " in out
     assert [(r.event_id, r.member_id, r.status) for r in await bot.rows(Rsvp)] == [(2, bob, "maybe")]
+    out = await bot.text("bob@dm: /event 1")  # as the push suggests: found in the event's group too
+    assert "bot -> bob@dm: 📅 Rust night (#1)" in out, out
+    out = await bot.text("carol@dm: /event 1")  # not a member of that group: not shown
+    assert "No event #1" in out or "no event #1" in out.lower(), out

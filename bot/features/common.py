@@ -93,6 +93,30 @@ async def get_event(ctx: Ctx, event_id: int) -> Event:
     return event
 
 
+async def as_member_of(ctx: Ctx, community_id: int) -> bool:
+    """Make ctx speak for the user's membership in that community; False if they have none.
+
+    In a private chat the context is the membership the user was most recently active in. Only
+    what a member may do in any of their groups may switch (an RSVP button, reading an event):
+    the command's role check was made against the first membership.
+    """
+    found = await ctx.session.execute(
+        select(Member, Community)
+        .join(Community, Community.id == Member.community_id)
+        .where(
+            Member.community_id == community_id,
+            Member.user_id == ctx.event.user.user_id,
+            Community.platform == ctx.event.platform,
+        )
+    )
+    row = found.first()
+    if row is None:
+        return False
+    ctx.member, ctx.community = row
+    ctx.lang = ctx.member.language or ctx.community.locale
+    return True
+
+
 async def event_tags(session: AsyncSession, event_id: int) -> list[str]:
     rows = await session.scalars(
         select(EventTag.tag).where(EventTag.event_id == event_id).order_by(EventTag.tag)

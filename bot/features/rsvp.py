@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import i18n
 from bot.context import Ctx
 from bot.features.announce import refresh_announcement
-from bot.features.common import notify_members
+from bot.features.common import as_member_of, notify_members
 from bot.features.planner import replan_event
 from bot.registry import Registry
 from bot.storage.models import Community, Event, Member, Rsvp
@@ -138,7 +138,7 @@ async def on_rsvp_button(ctx: Ctx, parts: list[str]) -> None:
     if event.community_id != ctx.community.id and ctx.event.chat.is_private:
         # A button in a private message (a recommendation) answers as the member of the event's
         # community, which need not be the one this user was most recently active in.
-        if not await _as_member_of(ctx, event.community_id):
+        if not await as_member_of(ctx, event.community_id):
             return
     if event.community_id != ctx.community.id:
         return
@@ -156,25 +156,6 @@ async def on_rsvp_button(ctx: Ctx, parts: list[str]) -> None:
         assert rsvp is not None
         params["pos"] = await waitlist_position(ctx.session, rsvp)
     ctx.toast(ctx.t(key, **params))
-
-
-async def _as_member_of(ctx: Ctx, community_id: int) -> bool:
-    """Make ctx speak for the pressing user's membership in that community; False if they have none."""
-    found = await ctx.session.execute(
-        select(Member, Community)
-        .join(Community, Community.id == Member.community_id)
-        .where(
-            Member.community_id == community_id,
-            Member.user_id == ctx.event.user.user_id,
-            Community.platform == ctx.event.platform,
-        )
-    )
-    row = found.first()
-    if row is None:
-        return False
-    ctx.member, ctx.community = row
-    ctx.lang = ctx.member.language or ctx.community.locale
-    return True
 
 
 def install(registry: Registry) -> None:
