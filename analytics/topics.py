@@ -320,9 +320,12 @@ def _ranked(text: str, chinese: bool, max_topics: int, found: list[str] | None =
         if topic is not None:
             counts[topic] = counts.get(topic, 0) + 1
     scores = {topic: n * VOCAB[topic][0] for topic, n in counts.items()}
-    for tag in HASHTAG.findall(text):
-        topic = lookup.get(tag.lower(), tag.lower())
-        scores[topic] = scores.get(topic, 0.0) + 2.0  # an explicit tag is a strong signal
+    if "#" in text or "＃" in text:
+        for tag in HASHTAG.findall(text):
+            topic = lookup.get(tag.lower(), tag.lower())
+            scores[topic] = scores.get(topic, 0.0) + 2.0  # an explicit tag is a strong signal
+    if len(scores) < 2:
+        return list(scores)[:max_topics]
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
     return [topic for topic, _ in ranked[:max_topics]]
 
