@@ -252,13 +252,14 @@ def _spotters() -> tuple[frozenset[str], re.Pattern[str], re.Pattern[str]]:
     return frozenset(words), re.compile(ascii_terms), re.compile(cjk_terms)
 
 
-def _may_have_topics(text: str, lowered: str, chinese: bool, words_of: list[str] | None = None) -> bool:
+def _may_have_topics(text: str, lowered: str, found: list[str] | None) -> bool:
+    """found: an English text's tokens (WORD.findall(lowered)); None for text with Chinese in it."""
     if "#" in text or "＃" in text:
         return True
     words, ascii_terms, cjk_terms = _spotters()
-    if chinese:
+    if found is None:
         return cjk_terms.search(text) is not None or ascii_terms.search(lowered) is not None
-    return not words.isdisjoint(WORD.findall(lowered) if words_of is None else words_of)
+    return not words.isdisjoint(found)
 
 
 def _english_tokens(text: str, found: list[str] | None = None) -> list[str]:
@@ -305,7 +306,7 @@ def extract_topics(text: str, max_topics: int = MAX_TOPICS) -> list[str]:
     chinese = CJK.search(text) is not None
     lowered = text.lower()
     found = None if chinese else WORD.findall(lowered)  # English: tokenized once, for both steps
-    if not _may_have_topics(text, lowered, chinese, found):
+    if not _may_have_topics(text, lowered, found):
         return []  # most chat messages: no vocabulary term and no hashtag, so no need to segment
     return _ranked(text, chinese, max_topics, found)
 

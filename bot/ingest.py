@@ -257,7 +257,7 @@ async def ingest_passive(
         chat = event.chat
         key = (chat.platform, chat.chat_id)
         community, member_id = communities[key], members[key][event.user.user_id]
-        if in_dialog and isinstance(event, MessageReceived) and (member_id, event.chat.chat_id) in in_dialog:
+        if in_dialog and isinstance(event, MessageReceived) and (member_id, chat.chat_id) in in_dialog:
             deferred.append(event)
             continue
         rows.append(log_row(event, community.id, member_id, community.keep_text))

@@ -137,7 +137,7 @@ if _IMPORTED:
                     lambda: _run(driver._conn, operation, parameters, many)
                 )
             self._description, self._rowcount, self._lastrowid = description, rowcount, lastrowid
-            self._rows = collections.deque(rows) if rows else collections.deque()
+            self._rows = collections.deque(rows or ())
 
         def nextset(self) -> None:
             return None

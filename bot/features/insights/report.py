@@ -179,13 +179,11 @@ async def render_chart(rc: RenderCtx, row: Delivery) -> OutMessage | None:
         return as_table
     # Drawing takes a few hundred milliseconds: the relay does it after its claim commits, so the
     # database is not held meanwhile (on SQLite, every incoming update would wait for it).
-    return replace(
-        as_table, finish=functools.partial(_drawn, target, heading(), as_table, draw, name, row.id)
-    )
+    return replace(as_table, finish=functools.partial(_drawn, as_table, heading(), draw, name, row.id))
 
 
 def _drawn(
-    target: Target, caption: str, as_table: OutMessage, draw: Callable[[], bytes], name: str, row_id: int
+    as_table: OutMessage, caption: str, draw: Callable[[], bytes], name: str, row_id: int
 ) -> OutMessage:
     """The chart as a PNG with its caption; its table instead if it cannot be drawn (in a worker thread)."""
     try:
@@ -193,7 +191,7 @@ def _drawn(
     except Exception:  # noqa: BLE001 - a chart that cannot be drawn still says what it would show
         logger.exception("drawing the chart of delivery %s failed; sending its table instead", row_id)
         return as_table
-    return OutMessage(target, caption, attachment=Attachment(name, png, "image/png"))
+    return OutMessage(as_table.target, caption, attachment=Attachment(name, png, "image/png"))
 
 
 def specs() -> list[CommandSpec]:
