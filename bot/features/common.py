@@ -14,6 +14,7 @@ from bot import i18n
 from bot.config import Config
 from bot.context import Ctx, UsageError
 from bot.delivery import outbox
+from bot.storage import repo
 from bot.storage.models import Community, Event, EventTag, Member
 
 EVENT_KINDS = ("lecture", "salon", "sharing", "challenge", "discussion")
@@ -93,28 +94,26 @@ async def get_event(ctx: Ctx, event_id: int) -> Event:
     return event
 
 
-async def as_member_of(ctx: Ctx, community_id: int) -> bool:
-    """Make ctx speak for the user's membership in that community; False if they have none.
+async def in_event_community(ctx: Ctx, event: Event) -> bool:
+    """Whether ctx speaks for the event's community: it already does, or, in a private chat, it
+    switches to the user's membership there (False if they have none).
 
     In a private chat the context is the membership the user was most recently active in. Only
     what a member may do in any of their groups may switch (an RSVP button, reading an event):
     the command's role check was made against the first membership.
     """
-    found = await ctx.session.execute(
-        select(Member, Community)
-        .join(Community, Community.id == Member.community_id)
-        .where(
-            Member.community_id == community_id,
-            Member.user_id == ctx.event.user.user_id,
-            Community.platform == ctx.event.platform,
-        )
-    )
-    row = found.first()
-    if row is None:
+    assert ctx.community is not None
+    if event.community_id == ctx.community.id:
+        return True
+    if not ctx.event.chat.is_private:
         return False
-    ctx.member, ctx.community = row
-    ctx.lang = ctx.member.language or ctx.community.locale
-    return True
+    for member, community in await repo.members_of_user(
+        ctx.session, ctx.event.platform, ctx.event.user.user_id
+    ):
+        if community.id == event.community_id:
+            ctx.member, ctx.community, ctx.lang = member, community, member_lang(member, community)
+            return True
+    return False
 
 
 async def event_tags(session: AsyncSession, event_id: int) -> list[str]:

@@ -11,7 +11,7 @@ from bot.context import Ctx, UsageError
 from bot.delivery import outbox
 from bot.features import eventform as form_
 from bot.features.announce import describe, refresh_announcement
-from bot.features.common import as_member_of, fmt_time, get_event, notify_members, parse_event_id
+from bot.features.common import fmt_time, get_event, in_event_community, notify_members, parse_event_id
 from bot.features.eventform import EventForm, FormError
 from bot.features.insights.forecast import event_forecast
 from bot.features.mirror import mirror_event
@@ -197,10 +197,9 @@ async def list_events(ctx: Ctx, args: str) -> None:
 async def show_event(ctx: Ctx, args: str) -> None:
     assert ctx.community is not None
     event_id = parse_event_id(ctx, args, "/event 3")
-    if ctx.event.chat.is_private:  # privately: any group's event the user is a member of
-        found = await ctx.session.get(Event, event_id)
-        if found is not None and found.community_id != ctx.community.id:
-            await as_member_of(ctx, found.community_id)
+    found = await ctx.session.get(Event, event_id)
+    if found is not None:  # privately: any group's event the user is a member of
+        await in_event_community(ctx, found)
     event = await get_event(ctx, event_id)
     await ctx.send(await describe(ctx.session, event, ctx.community, ctx.lang, ctx.tz))
 

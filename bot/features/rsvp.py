@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import i18n
 from bot.context import Ctx
 from bot.features.announce import refresh_announcement
-from bot.features.common import as_member_of, notify_members
+from bot.features.common import in_event_community, notify_members
 from bot.features.planner import replan_event
 from bot.registry import Registry
 from bot.storage.models import Community, Event, Member, Rsvp
@@ -133,14 +133,9 @@ async def on_rsvp_button(ctx: Ctx, parts: list[str]) -> None:
     if len(parts) != 2 or not parts[0].isdigit() or parts[1] not in ANSWERS or ctx.community is None:
         return
     event = await ctx.session.get(Event, int(parts[0]))
-    if event is None:
-        return
-    if event.community_id != ctx.community.id and ctx.event.chat.is_private:
-        # A button in a private message (a recommendation) answers as the member of the event's
-        # community, which need not be the one this user was most recently active in.
-        if not await as_member_of(ctx, event.community_id):
-            return
-    if event.community_id != ctx.community.id:
+    # A button in a private message (a recommendation) answers as the member of the event's
+    # community, which need not be the one this user was most recently active in.
+    if event is None or not await in_event_community(ctx, event):
         return
     if event.status != "scheduled" or event.ends_at <= ctx.now:
         ctx.toast(ctx.t("rsvp.closed"))
