@@ -245,7 +245,7 @@ class ChatReader:
             when = _when(msg, "")
             mtype = msg.get("type")
             if mtype == "message":
-                return self._message(parsed, msg, msg_id, when, "")
+                return self._message(parsed, msg, msg_id, when)
             if mtype == "service":
                 return self._service(parsed, msg, msg_id, when)
             raise ImportFormatError(f": unknown message type {mtype!r}")
@@ -265,18 +265,17 @@ class ChatReader:
                 reply = None  # as live: a message in a topic is not a reply to the topic
         return thread, reply
 
-    def _message(
-        self, parsed: Parsed, msg: dict[str, Any], msg_id: int, when: Any, where: str
-    ) -> list[DomainEvent]:
-        text = plain_text(msg.get("text", ""), where)
+    def _message(self, parsed: Parsed, msg: dict[str, Any], msg_id: int, when: Any) -> list[DomainEvent]:
+        # Its errors name no place: message() puts the message's place in front of them.
+        text = plain_text(msg.get("text", ""), "")
         attachments = 0 if msg.keys().isdisjoint(ATTACHMENT_KEYS) else 1
         if "poll" in msg:
             parsed.counts["polls"] += 1
         reply = msg.get("reply_to_message_id")
         if reply is not None and not isinstance(reply, int):
-            raise ImportFormatError(f"{where}: 'reply_to_message_id' is not a number")
+            raise ImportFormatError(": 'reply_to_message_id' is not a number")
         thread, reply = self._thread(msg, msg_id, reply)
-        reactions = reaction_dicts(msg, where)
+        reactions = reaction_dicts(msg, "")
         user = _author(parsed, msg, self.people)
         if user is None:
             return []
