@@ -139,6 +139,17 @@ def test_text_is_kept_only_where_the_community_keeps_it(tmp_path) -> None:  # ty
             ' "date_unixtime": "1700000000", "from": "A", "from_id": "user1", "text": 42}]}',
             "'text' has the wrong type",
         ),
+        (
+            '{"name": "G", "type": "public_supergroup", "id": 5, "messages": [{"id": 7, "type": "message",'
+            ' "date_unixtime": "1700000000", "from": "A", "from_id": "user1", "text": "hi",'
+            ' "reply_to_message_id": "x"}]}',
+            "message #1 (id 7): 'reply_to_message_id' is not a number",
+        ),
+        (
+            '{"name": "G", "type": "public_supergroup", "id": 5, "messages": [{"id": 8, "type": "message",'
+            ' "date_unixtime": "1700000000", "from": "A", "from_id": "user1", "text": "hi", "reactions": [3]}]}',
+            "message #1 (id 8): bad reaction 3",
+        ),
     ],
 )
 def test_malformed_files_stop_with_a_clear_error_and_write_nothing(tmp_path, content, expected) -> None:  # type: ignore[no-untyped-def]
