@@ -135,6 +135,7 @@ class CollectFilter:
     """Tells which users asked that nothing be collected about them (the key is read once, then kept)."""
 
     SMALL_LIST = 1000  # up to this many entries, the list is read whole instead of asked about each user
+    _LISTED = f"SELECT user_hash FROM {DoNotCollect.__tablename__} LIMIT {SMALL_LIST + 1}"
 
     def __init__(self, config: Config) -> None:
         self.config = config
@@ -142,9 +143,9 @@ class CollectFilter:
 
     async def blocked(self, session: AsyncSession, users: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
         """The (platform, user id) pairs among users that are on the do-not-collect list."""
-        # Core statements on the session's connection: this runs for every ingested batch.
+        # Driver SQL on the session's connection: this runs for every ingested batch.
         conn = await session.connection()
-        listed = list(await conn.scalars(select(DoNotCollect.user_hash).limit(self.SMALL_LIST + 1)))
+        listed = list((await conn.exec_driver_sql(self._LISTED)).scalars())
         if not listed:  # the usual case: nobody to look for, no key to read, nothing to hash
             return set()
         users = set(users)
@@ -268,6 +269,6 @@ async def ingest_passive(
 
 
 async def _members_in_dialog(session: AsyncSession) -> set[tuple[int, str]]:
-    conn = await session.connection()  # a Core statement: this runs for every ingested batch
-    rows = await conn.execute(select(Conversation.member_id, Conversation.chat_id))
+    conn = await session.connection()  # driver SQL: this runs for every ingested batch
+    rows = await conn.exec_driver_sql(f"SELECT member_id, chat_id FROM {Conversation.__tablename__}")
     return {(m, c) for m, c in rows.all()}

@@ -141,3 +141,35 @@ async def test_orm_flushes_savepoints_and_foreign_keys_behave_as_before(engines)
         outcomes.append((ids, names, settings))
     assert outcomes[0] == outcomes[1]
     assert outcomes[0][1] == ["m0", "m1", "m2"] and outcomes[0][2] == {"a": 1}
+
+
+async def test_a_connection_back_in_the_pool_after_a_commit_costs_no_trip_but_rollbacks_still_undo(
+    engines, monkeypatch
+) -> None:
+    ours, _ = engines
+    trips: list[object] = []
+    real = aiosqlite.Connection._execute
+
+    async def counted(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+        trips.append(fn)
+        return await real(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    row = {"platform": "console", "chat_id": "c1", "title": "t", "timezone": "UTC", "locale": "en",
+           "keep_text": False, "settings": "{}", "created_at": NOW}  # fmt: skip
+    insert = Community.__table__.insert()
+    async with ours.connect() as conn:
+        await conn.execute(insert, row)
+        await conn.commit()
+        trips.clear()
+    assert trips == []  # returned to the pool outside a transaction: sqlite3 had nothing to roll back
+    async with ours.connect() as conn:  # inside one, the rollback goes to the driver and undoes
+        await conn.execute(insert, {**row, "chat_id": "c2"})
+        trips.clear()
+    assert len(trips) == 1
+    async with ours.connect() as conn:
+        await conn.execute(insert, {**row, "chat_id": "c3"})
+        await conn.rollback()
+        await conn.commit()
+        chats = list(await conn.scalars(select(Community.chat_id).order_by(Community.chat_id)))
+    assert chats == ["c1"]

@@ -17,13 +17,11 @@ from datetime import UTC, datetime
 from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Config
 from bot.domain.events import ChatRef, UserRef
 from bot.storage import repo
-from bot.storage.models import Community
 
 # The activity-log columns a log row fills, in the order bot.ingest.log_row returns them.
 LOG_COLUMNS = ("platform", "source_id", "community_id", "member_id", "kind", "occurred_at",
@@ -60,8 +58,12 @@ def dumps(value: Any) -> str:
     return "".join(_ENCODE(value, 0))
 
 
-def _dialect(session: AsyncSession) -> str:
-    return session.bind.dialect.name if session.bind is not None else "sqlite"
+def placeholders(postgres: bool, sql: str) -> str:
+    """sql written with ``?`` placeholders, in the driver's own style (PostgreSQL: $1, $2, ...)."""
+    if not postgres:
+        return sql
+    parts = sql.split("?")
+    return "".join(part + (f"${n}" if n < len(parts) else "") for n, part in enumerate(parts, 1))
 
 
 @dataclass(frozen=True)
@@ -75,17 +77,28 @@ class CommunityRow:
 async def community(session: AsyncSession, chat: ChatRef, config: Config, now: datetime) -> CommunityRow:
     """The community of a group chat (created with the configured defaults on first sight, its
     title kept up to date), as repo.community_for_chat, without loading an ORM object."""
-    table = Community.__table__
-    where = (table.c.platform == chat.platform, table.c.chat_id == chat.chat_id)
-    query = select(table.c.id, table.c.keep_text, table.c.title).where(*where)
-    conn = await session.connection()  # Core statements: this runs for every ingested batch
-    row = (await conn.execute(query)).first()
+    conn = await session.connection()  # driver SQL: this runs for every ingested batch
+    postgres = conn.dialect.name == "postgresql"
+    query = _COMMUNITY[postgres]
+    row = (await conn.exec_driver_sql(query, (chat.platform, chat.chat_id))).first()
     if row is None:
         await repo.community_for_chat(session, chat, config, now)
-        row = (await conn.execute(query)).one()
-    elif chat.title and row.title != chat.title:
-        await conn.execute(update(table).where(*where).values(title=chat.title))
-    return CommunityRow(row.id, bool(row.keep_text))
+        row = (await conn.exec_driver_sql(query, (chat.platform, chat.chat_id))).one()
+    elif chat.title and row[2] != chat.title:
+        await conn.exec_driver_sql(_RETITLE[postgres], (chat.title, chat.platform, chat.chat_id))
+    return CommunityRow(row[0], bool(row[1]))
+
+
+_COMMUNITY = {
+    postgres: placeholders(
+        postgres, "SELECT id, keep_text, title FROM communities WHERE platform = ? AND chat_id = ?"
+    )
+    for postgres in (False, True)
+}
+_RETITLE = {
+    postgres: placeholders(postgres, "UPDATE communities SET title = ? WHERE platform = ? AND chat_id = ?")
+    for postgres in (False, True)
+}
 
 
 @dataclass
@@ -140,7 +153,7 @@ async def member_ids(session: AsyncSession, community_id: int, users: dict[str, 
     says, the latest time seen, the last join or leave).
     """
     conn = await session.connection()
-    postgres = _dialect(session) == "postgresql"
+    postgres = conn.dialect.name == "postgresql"
     found: dict[str, Any] = {}
     columns = "id, user_id, display_name, username, role, is_member, last_seen_at"
     if postgres:
@@ -215,7 +228,7 @@ async def insert_log_rows(session: AsyncSession, rows: list[tuple[Any, ...]]) ->
     conn = await session.connection()
     names = ", ".join(LOG_COLUMNS)
     conflict = "ON CONFLICT (platform, source_id) DO NOTHING"
-    if _dialect(session) == "postgresql":
+    if conn.dialect.name == "postgresql":
         columns = [list(column) for column in zip(*rows, strict=True)]
         columns[5] = [when.astimezone(UTC) for when in columns[5]]
         columns[9] = [dumps(data) for data in columns[9]]

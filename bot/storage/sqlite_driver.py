@@ -50,6 +50,7 @@ def supported() -> bool:
             hasattr(AsyncAdapt_aiosqlite_cursor, name)
             for name in ("_adapt_connection", "_connection", "_cursor", "_rows", "_soft_closed_memoized")
         )
+        and hasattr(aiosqlite.Connection, "in_transaction")
         and hasattr(AsyncAdapt_aiosqlite_connection, "_execute_mutex")
         and hasattr(AsyncAdapt_aiosqlite_connection, "_handle_exception")
     )
@@ -148,6 +149,14 @@ if _IMPORTED:
     class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         __slots__ = ()
         _cursor_cls = OneTripCursor
+
+        def rollback(self) -> None:
+            # The pool rolls back every connection it gets back, most often after a commit. Outside
+            # a transaction sqlite3's rollback does nothing, so it needs no trip to the driver's
+            # thread (in_transaction is sqlite3_get_autocommit, safe to read from any thread).
+            if self._connection._connection and not self._connection.in_transaction:
+                return
+            super().rollback()
 
     class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
         def connect(self, *arg: Any, **kw: Any) -> Any:
