@@ -303,7 +303,7 @@ def extract_topics(text: str, max_topics: int = MAX_TOPICS) -> list[str]:
     text = (text or "")[:MAX_CHARS]
     if not text or text.isspace():
         return []
-    chinese = CJK.search(text) is not None
+    chinese = not text.isascii() and CJK.search(text) is not None
     lowered = text.lower()
     found = None if chinese else WORD.findall(lowered)  # English: tokenized once, for both steps
     if not _may_have_topics(text, lowered, found):
@@ -313,13 +313,26 @@ def extract_topics(text: str, max_topics: int = MAX_TOPICS) -> list[str]:
 
 def _ranked(text: str, chinese: bool, max_topics: int, found: list[str] | None = None) -> list[str]:
     """The topics of a (truncated, non-blank) text, by the full method."""
-    tokens = _chinese_tokens(text) if chinese else _english_tokens(text, found)
     lookup = _lookup()
     counts: dict[str, int] = {}  # a plain dict: Counter's set-up cost more than the counting here
-    for token in tokens:
-        topic = lookup.get(token)
-        if topic is not None:
-            counts[topic] = counts.get(topic, 0) + 1
+    if chinese:
+        for token in _chinese_tokens(text):
+            topic = lookup.get(token)
+            if topic is not None:
+                counts[topic] = counts.get(topic, 0) + 1
+    else:  # _english_tokens' words and phrases, counted as they are found instead of listed first
+        heads, previous = _bigram_heads(), None
+        for word in WORD.findall(text.lower()) if found is None else found:
+            if word in STOP_WORDS:
+                continue
+            topic = lookup.get(word)
+            if topic is not None:
+                counts[topic] = counts.get(topic, 0) + 1
+            if previous is not None:
+                topic = lookup.get(f"{previous} {word}")
+                if topic is not None:
+                    counts[topic] = counts.get(topic, 0) + 1
+            previous = word if word in heads else None
     scores = {topic: n * VOCAB[topic][0] for topic, n in counts.items()}
     if "#" in text or "＃" in text:
         for tag in HASHTAG.findall(text):
