@@ -51,6 +51,7 @@ KINDS: dict[type[DomainEvent], str] = {
 # Events that only need logging (no handler), so they can be written in bulk.
 # (VoiceJoined is not: joining an event's voice channel checks the member in.)
 PASSIVE = (MessageReceived, ReactionAdded, ReactionRemoved, MemberJoined, MemberLeft, VoiceLeft)
+_MEMBERSHIP = (MemberJoined, MemberLeft)
 CHUNK = 5000  # log rows per INSERT statement
 # Commands still handled for a user on the do-not-collect list (in private, and logged nowhere),
 # so that they can see where they stand and undo it.
@@ -225,17 +226,21 @@ async def ingest_passive(
     rows written with one multi-row statement per chunk (bulk.insert_log_rows), deduped on
     (platform, source_id) like every other write to the log.
     """
-    group = [e for e in events if not e.chat.is_private]
-    deferred: list[DomainEvent] = [e for e in events if e.chat.is_private]
+    group: list[DomainEvent] = []
+    deferred: list[DomainEvent] = []
     chats: dict[tuple[str, str], Any] = {}
     seen: dict[tuple[str, str], dict[str, bulk.Seen]] = {}
-    for event in group:  # who was seen where, with their latest name, first and latest times
+    for event in events:  # who was seen where, with their latest name, first and latest times
         chat = event.chat
+        if chat.is_private:
+            deferred.append(event)
+            continue
+        group.append(event)
         key = (chat.platform, chat.chat_id)
-        if key not in chats:
+        users = seen.get(key)
+        if users is None:
             chats[key] = chat
-            seen[key] = {}
-        users = seen[key]
+            users = seen[key] = {}
         uid, when = event.user.user_id, event.occurred_at
         found = users.get(uid)
         if found is None:
@@ -245,23 +250,26 @@ async def ingest_passive(
                 found.user, found.last = event.user, when
             if when < found.first:
                 found.first = when
-        if isinstance(event, MemberJoined | MemberLeft):
+        if isinstance(event, _MEMBERSHIP):
             found.is_member = isinstance(event, MemberJoined)  # the last one in the batch wins
-    communities: dict[tuple[str, str], bulk.CommunityRow] = {}
-    members: dict[tuple[str, str], dict[str, int]] = {}
+    targets: dict[tuple[str, str], tuple[int, bool, dict[str, int]]] = {}  # community id, keep text, members
     for key, chat in chats.items():
-        community = communities[key] = await bulk.community(session, chat, config, now)
-        members[key] = await bulk.member_ids(session, community.id, seen[key])
+        community = await bulk.community(session, chat, config, now)
+        targets[key] = (
+            community.id,
+            community.keep_text,
+            await bulk.member_ids(session, community.id, seen[key]),
+        )
     in_dialog = await _members_in_dialog(session)
     rows: list[tuple[Any, ...]] = []
     for event in group:
         chat = event.chat
-        key = (chat.platform, chat.chat_id)
-        community, member_id = communities[key], members[key][event.user.user_id]
+        community_id, keep_text, ids = targets[chat.platform, chat.chat_id]
+        member_id = ids[event.user.user_id]
         if in_dialog and isinstance(event, MessageReceived) and (member_id, chat.chat_id) in in_dialog:
             deferred.append(event)
             continue
-        rows.append(log_row(event, community.id, member_id, community.keep_text))
+        rows.append(log_row(event, community_id, member_id, keep_text))
     added = 0
     for start in range(0, len(rows), CHUNK):
         added += await bulk.insert_log_rows(session, rows[start : start + CHUNK])
