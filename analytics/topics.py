@@ -227,6 +227,11 @@ def _lookup() -> dict[str, str]:
     return table
 
 
+# The English vocabulary terms and the first words of two-word terms: an English text without one
+# (and without a hashtag) has no topic.
+_ENGLISH_HEADS = frozenset(term.split(" ")[0] for term in _lookup() if not CJK.search(term))
+
+
 @cache
 def _jieba():  # type: ignore[no-untyped-def]
     import jieba
@@ -239,27 +244,21 @@ def _jieba():  # type: ignore[no-untyped-def]
 
 
 @cache
-def _spotters() -> tuple[frozenset[str], re.Pattern[str], re.Pattern[str]]:
-    """What a text must contain to have any topic: a cheap test that skips most chatter.
-
-    English: a token (as _english_tokens makes them) that is a vocabulary term or the first word of
-    a two-word term. Chinese: a CJK term or an ASCII term anywhere in the text (jieba may cut words
-    differently from the English tokenizer, so only a substring test is safe). Hashtags always count.
-    """
-    words = {term.split(" ")[0] for term in _lookup() if not CJK.search(term)}
-    ascii_terms = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+def _spotters() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """What a text with Chinese in it must contain to have any topic: (an ASCII term, a CJK term)
+    anywhere in the text (jieba may cut words differently from the English tokenizer, so only a
+    substring test is safe). Hashtags always count. For English text, see _ENGLISH_HEADS."""
+    ascii_terms = "|".join(re.escape(w) for w in sorted(_ENGLISH_HEADS, key=len, reverse=True))
     cjk_terms = "|".join(re.escape(t) for t in sorted(_lookup(), key=len, reverse=True) if CJK.search(t))
-    return frozenset(words), re.compile(ascii_terms), re.compile(cjk_terms)
+    return re.compile(ascii_terms), re.compile(cjk_terms)
 
 
-def _may_have_topics(text: str, lowered: str, found: list[str] | None) -> bool:
-    """found: an English text's tokens (WORD.findall(lowered)); None for text with Chinese in it."""
+def _chinese_may_have_topics(text: str) -> bool:
+    """The quick test for a text with Chinese in it (an English one: see extract_topics)."""
     if "#" in text or "＃" in text:
         return True
-    words, ascii_terms, cjk_terms = _spotters()
-    if found is None:
-        return cjk_terms.search(text) is not None or ascii_terms.search(lowered) is not None
-    return not words.isdisjoint(found)
+    ascii_terms, cjk_terms = _spotters()
+    return cjk_terms.search(text) is not None or ascii_terms.search(text.lower()) is not None
 
 
 def _english_tokens(text: str, found: list[str] | None = None) -> list[str]:
@@ -281,7 +280,7 @@ LATIN_RUN = re.compile(r"[a-zA-Z0-9]+")
 
 def _chinese_tokens(text: str) -> list[str]:
     out: list[str] = []
-    if _spotters()[2].search(text) is None:
+    if _spotters()[1].search(text) is None:
         # No CJK vocabulary term anywhere in it, so no CJK token jieba could cut would count: only
         # its Latin words can, and those need no segmentation (jieba costs ~25 µs a message).
         for run in LATIN_RUN.findall(text):
@@ -291,7 +290,7 @@ def _chinese_tokens(text: str) -> list[str]:
         token = token.strip().lower()
         if not token or token in ZH_STOP_WORDS:
             continue
-        if CJK.search(token):
+        if not token.isascii() and CJK.search(token):
             out.append(token)
         else:
             out.extend(_english_tokens(token))
@@ -303,12 +302,16 @@ def extract_topics(text: str, max_topics: int = MAX_TOPICS) -> list[str]:
     text = (text or "")[:MAX_CHARS]
     if not text or text.isspace():
         return []
-    chinese = not text.isascii() and CJK.search(text) is not None
-    lowered = text.lower()
-    found = None if chinese else WORD.findall(lowered)  # English: tokenized once, for both steps
-    if not _may_have_topics(text, lowered, found):
-        return []  # most chat messages: no vocabulary term and no hashtag, so no need to segment
-    return _ranked(text, chinese, max_topics, found)
+    # The quick test: most chat messages have no vocabulary term and no hashtag, so no need to rank
+    # (or, for Chinese, to segment). test_topics holds its answers equal to _ranked's.
+    if text.isascii() or CJK.search(text) is None:  # English: tokenized once, for both steps
+        found = WORD.findall(text.lower())
+        if _ENGLISH_HEADS.isdisjoint(found) and "#" not in text and "＃" not in text:
+            return []
+        return _ranked(text, False, max_topics, found)
+    if not _chinese_may_have_topics(text):
+        return []
+    return _ranked(text, True, max_topics)
 
 
 def _ranked(text: str, chinese: bool, max_topics: int, found: list[str] | None = None) -> list[str]:
