@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.dialects import sqlite
 
-from bot.storage.bulk import dumps, sqlite_time
+from bot.storage.bulk import dumps, placeholders, sqlite_time
 from bot.storage.models import Activity
 
 SQLITE = sqlite.dialect()
@@ -21,6 +21,15 @@ ZONES = st.builds(lambda m: timezone(timedelta(minutes=m)), st.integers(-14 * 60
 def test_times_are_stored_as_utcdatetime_stores_them(when: datetime) -> None:
     process = Activity.__table__.c.occurred_at.type.dialect_impl(SQLITE).bind_processor(SQLITE)
     assert sqlite_time(when) == process(when)
+
+
+def test_driver_sql_is_written_once_and_numbered_for_postgresql() -> None:
+    sql = "UPDATE communities SET title = ? WHERE platform = ? AND chat_id = ?"
+    assert placeholders(False, sql) == sql
+    assert placeholders(True, sql) == "UPDATE communities SET title = $1 WHERE platform = $2 AND chat_id = $3"
+    assert (
+        placeholders(True, "SELECT user_hash FROM do_not_collect") == "SELECT user_hash FROM do_not_collect"
+    )
 
 
 JSON = st.recursive(
