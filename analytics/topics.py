@@ -283,7 +283,7 @@ class _Segmenter:
     right-to-left pass that builds the word graph as it goes. tests/analytics/test_topics.py holds it
     equal to jieba.lcut on generated text."""
 
-    MAX_KEPT = 200_000  # log-probabilities kept (words and single characters seen); then start over
+    MAX_KEPT = 50_000  # log-probabilities kept (words and characters seen, a few MB at most); then start over
 
     def __init__(self, jieba) -> None:  # type: ignore[no-untyped-def]
         from jieba import finalseg, re_han_default, re_skip_default

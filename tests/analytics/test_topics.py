@@ -170,3 +170,13 @@ def test_the_segmenter_agrees_with_jieba_on_whole_sentences() -> None:
         "",
     ):
         assert _segment(text) == _jieba().lcut(text), text
+
+
+def test_the_segmenter_starts_over_when_it_has_kept_enough_and_cuts_the_same(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from analytics.topics import _jieba, _segment, _segmenter
+
+    monkeypatch.setattr(_segmenter(), "MAX_KEPT", 5)
+    text = "这个机器学习模型训练太慢了，数据库索引怎么设计比较好"
+    for _ in range(3):
+        assert _segment(text) == _jieba().lcut(text)
+        assert len(_segmenter().logp) <= 5 + len(text)  # cleared before each sentence past the bound
