@@ -11,8 +11,9 @@ equal to it), and its Latin words then go through the English tokenizer; any oth
 as English with a stop-word list. The text decides, not the community's language (a Chinese message
 in an English-speaking group has Chinese topics, and an English one in a Chinese group keeps its
 two-word terms). Tokens and bigrams are mapped through a small technical vocabulary (synonyms and
-both languages map to one canonical topic) and explicit #hashtags are kept. Topics are ranked by term frequency times an IDF
-weight (broad words such as "data" weigh less than specific ones such as "rust").
+both languages map to one canonical topic) and explicit #hashtags are kept. Topics are ranked by
+term frequency times an IDF weight (broad words such as "data" weigh less than specific ones such
+as "rust").
 """
 
 from __future__ import annotations
@@ -263,12 +264,22 @@ def _chinese_may_have_topics(text: str) -> bool:
     return cjk_terms.search(text) is not None or ascii_terms.search(text.lower()) is not None
 
 
-def _english_tokens(text: str, found: list[str] | None = None) -> list[str]:
-    """Words (stop words left out) and the two-word phrases among them that could be terms (those
-    starting with the first word of a two-word term); found: WORD.findall(text.lower()) if known."""
-    words = [w for w in (WORD.findall(text.lower()) if found is None else found) if w not in STOP_WORDS]
-    heads = _bigram_heads()
-    return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False) if a in heads]
+def _count_english(words: list[str], counts: dict[str, int]) -> None:
+    """Count into counts the topics of English words (WORD.findall of the lowered text): each word
+    that is a term, stop words left out, and each two-word phrase of consecutive kept words that is a
+    term (only phrases starting with the first word of a two-word term are looked up)."""
+    lookup, heads, previous = _lookup(), _bigram_heads(), None
+    for word in words:
+        if word in STOP_WORDS:
+            continue
+        topic = lookup.get(word)
+        if topic is not None:
+            counts[topic] = counts.get(topic, 0) + 1
+        if previous is not None:
+            topic = lookup.get(f"{previous} {word}")
+            if topic is not None:
+                counts[topic] = counts.get(topic, 0) + 1
+        previous = word if word in heads else None
 
 
 @cache
@@ -374,23 +385,26 @@ def _segment(text: str) -> list[str]:
 LATIN_RUN = re.compile(r"[a-zA-Z0-9]+")
 
 
-def _chinese_tokens(text: str) -> list[str]:
-    out: list[str] = []
+def _count_chinese(text: str, counts: dict[str, int]) -> None:
+    """Count into counts the topics of a text with Chinese in it: its CJK words as segmented, and the
+    English topics of each Latin word between them."""
     if _spotters()[1].search(text) is None:
-        # No CJK vocabulary term anywhere in it, so no CJK token jieba could cut would count: only
-        # its Latin words can, and those need no segmentation (segmenting costs ~10 µs a message).
+        # No CJK vocabulary term anywhere in it, so no CJK token the segmenter could cut would count:
+        # only its Latin words can, and those need no segmentation (segmenting costs ~10 µs a message).
         for run in LATIN_RUN.findall(text):
-            out.extend(_english_tokens(run))
-        return out
+            _count_english(WORD.findall(run.lower()), counts)
+        return
+    lookup = _lookup()
     for token in _segment(text):
         token = token.strip().lower()
         if not token or token in ZH_STOP_WORDS:
             continue
         if not token.isascii() and CJK.search(token):
-            out.append(token)
+            topic = lookup.get(token)
+            if topic is not None:
+                counts[topic] = counts.get(topic, 0) + 1
         else:
-            out.extend(_english_tokens(token))
-    return out
+            _count_english(WORD.findall(token), counts)
 
 
 def extract_topics(text: str, max_topics: int = MAX_TOPICS) -> list[str]:
@@ -412,28 +426,14 @@ def extract_topics(text: str, max_topics: int = MAX_TOPICS) -> list[str]:
 
 def _ranked(text: str, chinese: bool, max_topics: int, found: list[str] | None = None) -> list[str]:
     """The topics of a (truncated, non-blank) text, by the full method."""
-    lookup = _lookup()
     counts: dict[str, int] = {}  # a plain dict: Counter's set-up cost more than the counting here
     if chinese:
-        for token in _chinese_tokens(text):
-            topic = lookup.get(token)
-            if topic is not None:
-                counts[topic] = counts.get(topic, 0) + 1
-    else:  # _english_tokens' words and phrases, counted as they are found instead of listed first
-        heads, previous = _bigram_heads(), None
-        for word in WORD.findall(text.lower()) if found is None else found:
-            if word in STOP_WORDS:
-                continue
-            topic = lookup.get(word)
-            if topic is not None:
-                counts[topic] = counts.get(topic, 0) + 1
-            if previous is not None:
-                topic = lookup.get(f"{previous} {word}")
-                if topic is not None:
-                    counts[topic] = counts.get(topic, 0) + 1
-            previous = word if word in heads else None
+        _count_chinese(text, counts)
+    else:
+        _count_english(WORD.findall(text.lower()) if found is None else found, counts)
     scores = {topic: n * VOCAB[topic][0] for topic, n in counts.items()}
     if "#" in text or "＃" in text:
+        lookup = _lookup()
         for tag in HASHTAG.findall(text):
             topic = lookup.get(tag.lower(), tag.lower())
             scores[topic] = scores.get(topic, 0.0) + 2.0  # an explicit tag is a strong signal
