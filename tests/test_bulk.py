@@ -75,8 +75,8 @@ async def test_a_member_seen_again_within_the_resolution_is_not_rewritten(bot, p
     """last_seen_at moves in steps of LAST_SEEN_RESOLUTION, on both paths; other changes at once."""
     from dataclasses import replace
 
-    from bot.storage.bulk import LAST_SEEN_RESOLUTION
     from bot.storage.models import Member
+    from bot.storage.repo import LAST_SEEN_RESOLUTION
 
     chat = bot.session.chat
 

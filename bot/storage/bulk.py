@@ -125,13 +125,10 @@ _ADMIN = {
 }
 
 
-LAST_SEEN_RESOLUTION = repo.LAST_SEEN_RESOLUTION
-
-
 def _needs_write(seen: Seen, row: Any, stale_before: Any) -> bool:
     """Whether an existing member row (id, user_id, display_name, username, role, is_member,
     last_seen_at) would change under repo.member_changes' rules, last_seen_at to the resolution
-    (stale_before: seen.last - LAST_SEEN_RESOLUTION, as the database returns times)."""
+    (stale_before: seen.last - repo.LAST_SEEN_RESOLUTION, as the database returns times)."""
     user = seen.user
     if (user.display_name and user.display_name != row[2]) or (user.username and user.username != row[3]):
         return True
@@ -178,7 +175,7 @@ async def member_ids(session: AsyncSession, community_id: int, users: dict[str, 
         if row is not None:
             stale_before = stale.get(seen.last)
             if stale_before is None:
-                stale_before = seen.last - LAST_SEEN_RESOLUTION
+                stale_before = seen.last - repo.LAST_SEEN_RESOLUTION
                 stale_before = stale[seen.last] = stale_before if postgres else sqlite_time(stale_before)
             if not _needs_write(seen, row, stale_before):
                 ids[uid] = row[0]
