@@ -4,7 +4,7 @@ The rows our path wrote to the activity log are copied, in the same batches, int
 with the same schema (made by the same migrations: same indexes, same foreign keys) and the same
 connection settings. bench.core does it batch by batch as it goes (SqliteFollower, PgFollower: each
 of our batches is followed at once by its baseline batch, so a busy moment of a shared machine slows
-both alike); bench.imports copies the whole log after the import (sqlite_executemany, pg_copy):
+both alike); bench.imports copies the whole log after the import (sqlite_executemany):
 
 - SQLite: ``sqlite3.executemany`` of a plain INSERT, each batch its own transaction (WAL,
   synchronous=NORMAL, foreign keys on, BEGIN IMMEDIATE, wal_autocheckpoint, as ``bot.storage.db``
@@ -44,31 +44,16 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 
 def sqlite_executemany(source: Path, target: Path, batch: int) -> tuple[int, float]:
-    """(rows, seconds): source's activity log written into a fresh target by executemany."""
+    """(rows, seconds): source's activity log written into a fresh target by executemany, batch rows
+    per transaction (SqliteFollower, caught up in one go)."""
     db.upgrade(str(target))
-    src, dst = _connect(source), _connect(target)
+    follower = SqliteFollower(source, target)
     try:
-        dst.execute("BEGIN IMMEDIATE")
-        for table in ("communities", "members"):
-            rows = src.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
-            if rows:
-                dst.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
-        dst.execute("COMMIT")
-        names = ", ".join(LOG_COLUMNS)
-        insert = f"INSERT INTO activity_log ({names}) VALUES ({', '.join('?' * len(LOG_COLUMNS))})"
-        cursor = src.execute(f"SELECT {names} FROM activity_log ORDER BY id")
-        total, seconds = 0, 0.0
-        while rows := cursor.fetchmany(batch):
-            began = time.perf_counter()
-            dst.execute("BEGIN IMMEDIATE")
-            dst.executemany(insert, rows)
-            dst.execute("COMMIT")
-            seconds += time.perf_counter() - began
-            total += len(rows)
-        return total, seconds
+        while follower.follow(batch):
+            pass
+        return follower.rows, follower.seconds
     finally:
-        src.close()
-        dst.close()
+        follower.close()
 
 
 class SqliteFollower:
@@ -84,7 +69,7 @@ class SqliteFollower:
         self.rows, self.seconds = 0, 0.0
         self._last = {"communities": 0, "members": 0, "activity_log": 0}
         names = ", ".join(LOG_COLUMNS)
-        self._select = f"SELECT id, {names} FROM activity_log WHERE id > ? ORDER BY id"
+        self._select = f"SELECT id, {names} FROM activity_log WHERE id > ? ORDER BY id LIMIT ?"
         self._insert = f"INSERT INTO activity_log ({names}) VALUES ({', '.join('?' * len(LOG_COLUMNS))})"
 
     @classmethod
@@ -92,7 +77,8 @@ class SqliteFollower:
         await db.upgrade_async(str(target))
         return cls(source, target)
 
-    def follow(self) -> None:
+    def follow(self, limit: int = -1) -> int:
+        """Copy the log rows added since the last call (at most limit; -1: all); how many were copied."""
         self.dst.execute("BEGIN IMMEDIATE")
         for table in ("communities", "members"):
             rows = self.src.execute(
@@ -102,9 +88,9 @@ class SqliteFollower:
                 self.dst.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
                 self._last[table] = rows[-1][0]
         self.dst.execute("COMMIT")
-        rows = self.src.execute(self._select, (self._last["activity_log"],)).fetchall()
+        rows = self.src.execute(self._select, (self._last["activity_log"], limit)).fetchall()
         if not rows:
-            return
+            return 0
         self._last["activity_log"] = rows[-1][0]
         values = [row[1:] for row in rows]
         began = time.perf_counter()
@@ -113,6 +99,7 @@ class SqliteFollower:
         self.dst.execute("COMMIT")
         self.seconds += time.perf_counter() - began
         self.rows += len(values)
+        return len(values)
 
     async def follow_async(self) -> None:  # in this thread: the connections belong to it
         self.follow()
@@ -181,35 +168,6 @@ async def pg_database(server_url: str) -> AsyncIterator[str]:
             await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         finally:
             await conn.close()
-
-
-async def pg_copy(source_url: str, target_url: str, batch: int) -> tuple[int, float]:
-    """(rows, seconds): source's activity log written into target (migrated, empty) by COPY."""
-    import asyncpg
-
-    src, dst = await asyncpg.connect(source_url), await asyncpg.connect(target_url)
-    try:
-        for table in ("communities", "members"):
-            rows = await src.fetch(f"SELECT * FROM {table} ORDER BY id")
-            if rows:
-                await dst.copy_records_to_table(table, records=rows, columns=list(rows[0].keys()))
-        total, seconds = 0, 0.0
-        async with src.transaction():
-            cursor = src.cursor(f"SELECT {', '.join(LOG_COLUMNS)} FROM activity_log ORDER BY id")
-            rows = []
-            async for row in cursor:
-                rows.append(tuple(row))
-                if len(rows) == batch:
-                    seconds += await _copy(dst, rows)
-                    total += len(rows)
-                    rows = []
-            if rows:
-                seconds += await _copy(dst, rows)
-                total += len(rows)
-        return total, seconds
-    finally:
-        await src.close()
-        await dst.close()
 
 
 async def _copy(conn, rows: list[tuple]) -> float:  # type: ignore[no-untyped-def, type-arg]
