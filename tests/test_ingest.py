@@ -107,6 +107,9 @@ async def test_the_bulk_path_on_each_backend(db_url: str) -> None:
             {"emoji": "🎉"},
             first[0].message_id,
         )
+        chat.title = "Study Group 2027"  # the group was renamed: the batch path keeps the title
+        assert await h.app.ingest_batch([chat.say("m3", "new name")]) == 1
+        assert [c.title for c in await h.rows(Community)] == ["Study Group 2027"]
     finally:
         await h.close()
 
