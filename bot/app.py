@@ -29,7 +29,7 @@ from bot.features.planner import replan_member
 from bot.ingest import PASSIVE, UNCOLLECTED_COMMANDS, CollectFilter, ingest_passive, log_values, sanitize
 from bot.ports import ChatAdapter
 from bot.registry import Registry
-from bot.storage import repo
+from bot.storage import bulk, repo
 from bot.storage.models import Community, Conversation, Member
 
 logger = logging.getLogger(__name__)
@@ -53,6 +53,7 @@ class App:
         self.adapters = dict(adapters)
         self.relay = Relay(sessions, self.adapters, clock, config)
         self.collect = CollectFilter(config)
+        self.members = bulk.MemberCache()  # member rows kept between ingested batches (SQLite)
         self.engine: Any = None
 
     async def close(self) -> None:
@@ -94,13 +95,15 @@ class App:
                 handled = True
             elif not event.user.is_bot:
                 passive.append(sanitize(event))
+        members = self.members.batch()
         async with self.sessions() as session:
             users = ((e.chat.platform, e.user.user_id) for e in passive)  # read only if anyone is listed
             blocked = await self.collect.blocked(session, users) if passive else set()
             if blocked:
                 passive = [e for e in passive if (e.platform, e.user.user_id) not in blocked]
-            added, deferred = await ingest_passive(session, passive, self.config, self.clock.now())
+            added, deferred = await ingest_passive(session, passive, self.config, self.clock.now(), members)
             await session.commit()
+        members.commit()
         if not deferred and not handled:
             return added  # the usual batch: everything was logged above
         later = {id(e) for e in deferred}

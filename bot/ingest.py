@@ -218,13 +218,18 @@ def log_row(
 
 
 async def ingest_passive(
-    session: AsyncSession, events: Sequence[DomainEvent], config: Config, now: datetime
+    session: AsyncSession,
+    events: Sequence[DomainEvent],
+    config: Config,
+    now: datetime,
+    members: bulk.MemberBatch | None = None,
 ) -> tuple[int, list[DomainEvent]]:
     """Log passive group events in bulk; return (rows added, events that need a handler after all).
 
     One lookup per community, members resolved and updated in bulk (bulk.member_ids), and the log
     rows written with one multi-row statement per chunk (bulk.insert_log_rows), deduped on
-    (platform, source_id) like every other write to the log.
+    (platform, source_id) like every other write to the log. members: the App's member cache, for
+    this transaction (its commit() is the caller's, after the session's).
     """
     group: list[DomainEvent] = []
     deferred: list[DomainEvent] = []
@@ -258,7 +263,7 @@ async def ingest_passive(
         targets[key] = (
             community.id,
             community.keep_text,
-            await bulk.member_ids(session, community.id, seen[key]),
+            await bulk.member_ids(session, community.id, seen[key], members),
         )
     in_dialog = await _members_in_dialog(session)
     rows: list[tuple[Any, ...]] = []

@@ -139,34 +139,131 @@ def _needs_write(seen: Seen, row: Any, stale_before: Any) -> bool:
     return row[6] is None or row[6] < stale_before
 
 
-async def member_ids(session: AsyncSession, community_id: int, users: dict[str, Seen]) -> dict[str, int]:
+# The member change counter (migration 0006, SQLite only) and the triggers that move it.
+COUNTER_TABLE = "change_counters"
+MEMBER_TRIGGERS = ("members_update_counted", "members_delete_counted")
+_COUNTER = f"SELECT n FROM {COUNTER_TABLE} WHERE name = 'members'"
+_TRIGGERS_PRESENT = (
+    "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'members'"
+    f" AND name IN ({', '.join(repr(name) for name in MEMBER_TRIGGERS)})"
+)
+_MEMBER_COLUMNS = "id, user_id, display_name, username, role, is_member, last_seen_at"
+MemberRow = tuple[Any, ...]  # _MEMBER_COLUMNS, as the database returns them
+
+
+class MemberCache:
+    """Member rows as the batch path last read or wrote them, kept between batches (SQLite).
+
+    A busy group's batches keep meeting the same few hundred people; reading their rows again
+    for each batch was a tenth of its time. A cached row is used only while the member change
+    counter still shows the value it was taken at: triggers (migration 0006) add one to it for
+    every UPDATE or DELETE of a member row, whoever makes it (another session, another process,
+    a cascade). A batch reads the counter inside its transaction, which on SQLite holds the write
+    lock from its first statement (BEGIN IMMEDIATE), so no member row can change under it; what it
+    read or wrote goes into the cache only once it has committed (MemberBatch.commit).
+
+    Not used on PostgreSQL (no counter there, see the migration), nor when the triggers are
+    missing (a later migration that rebuilt the members table without them): then every batch
+    reads its members, as with no cache.
+    """
+
+    LIMIT = 50_000  # rows (a few hundred bytes each); past it the cache starts over
+
+    def __init__(self) -> None:
+        self.usable: bool | None = None  # None: not checked yet (on the first batch)
+        self.counter: int | None = None  # the counter value the rows are valid at
+        self.rows: dict[tuple[int, str], MemberRow] = {}  # (community id, user id) -> row
+
+    def batch(self) -> MemberBatch:
+        """What one transaction takes from the cache and gives back when it commits."""
+        return MemberBatch(self)
+
+    def _merge(self, start: int, end: int, rows: dict[tuple[int, str], MemberRow]) -> None:
+        # The cache was valid at `start` and the only changes since are the batch's own (it held the
+        # write lock), all of them in `rows`: together they are valid at `end`. Otherwise only
+        # `rows` are (they were read or written under the lock, and nothing changed after).
+        if start != self.counter or len(self.rows) + len(rows) > self.LIMIT:
+            self.rows = {}
+        self.counter = end
+        self.rows.update(rows)
+
+
+class MemberBatch:
+    """One transaction's use of a MemberCache."""
+
+    def __init__(self, cache: MemberCache) -> None:
+        self.cache = cache
+        self.start: int | None = None  # the counter when the transaction first asked (None: no cache)
+        self.end: int | None = None  # the counter after its own writes
+        self.rows: dict[tuple[int, str], MemberRow] = {}  # what it read or wrote, for after the commit
+
+    async def cached(self, conn: Any) -> dict[tuple[int, str], MemberRow] | None:
+        """The cached rows that are still true (maybe none); None when the cache is not used."""
+        cache = self.cache
+        if cache.usable is None:
+            cache.usable = conn.dialect.name == "sqlite" and (
+                await conn.exec_driver_sql(_TRIGGERS_PRESENT)
+            ).scalar() == len(MEMBER_TRIGGERS)
+        if not cache.usable:
+            return None
+        if self.start is None:
+            self.start = self.end = (await conn.exec_driver_sql(_COUNTER)).scalar_one()
+        return cache.rows if self.start == cache.counter else {}
+
+    async def wrote(self, conn: Any) -> None:
+        """After the transaction updated member rows: the counter as its triggers left it."""
+        self.end = (await conn.exec_driver_sql(_COUNTER)).scalar_one()
+
+    def commit(self) -> None:
+        """Call once the transaction has committed: what it read and wrote joins the cache."""
+        if self.start is not None and self.end is not None:
+            self.cache._merge(self.start, self.end, self.rows)
+        self.start = self.end = None
+        self.rows = {}
+
+
+async def member_ids(
+    session: AsyncSession, community_id: int, users: dict[str, Seen], cache: MemberBatch | None = None
+) -> dict[str, int]:
     """Member ids of many users of one community (user id -> Seen): new ones created, changed ones updated.
 
-    The members are read first (one statement per MEMBERS_PER_STATEMENT users; on PostgreSQL the
-    rows are share-locked against deletion until the batch commits, as the upsert's write lock
-    did). Only new members and members with something to change are written, with one upsert per
-    kind of change: a new member counts as joined when first seen; an existing row gets what
-    repo.member_changes would give it (a new name or username, the admin role as the platform
-    says, the latest time seen, the last join or leave).
+    The members are taken from the cache where it has them (SQLite, see MemberCache), the others
+    read (one statement per MEMBERS_PER_STATEMENT users; on PostgreSQL the rows are share-locked
+    against deletion until the batch commits, as the upsert's write lock did). Only new members
+    and members with something to change are written, with one upsert per kind of change: a new
+    member counts as joined when first seen; an existing row gets what repo.member_changes would
+    give it (a new name or username, the admin role as the platform says, the latest time seen,
+    the last join or leave).
     """
     conn = await session.connection()
     postgres = conn.dialect.name == "postgresql"
     found: dict[str, Any] = {}
-    columns = "id, user_id, display_name, username, role, is_member, last_seen_at"
+    cached = None  # the cache's rows, when it is used
     if postgres:
-        sql = (f"SELECT {columns} FROM members WHERE community_id = $1 AND user_id = ANY($2::varchar[])"
+        sql = (f"SELECT {_MEMBER_COLUMNS} FROM members WHERE community_id = $1 AND user_id = ANY($2::varchar[])"
                " FOR KEY SHARE")  # fmt: skip
         found.update(
             (row[1], row) for row in (await conn.exec_driver_sql(sql, (community_id, list(users)))).all()
         )
     else:
-        wanted = list(users)
+        cached = await cache.cached(conn) if cache is not None else None
+        if cached:
+            wanted = []
+            for uid in users:
+                row = cached.get((community_id, uid))
+                if row is None:
+                    wanted.append(uid)
+                else:
+                    found[uid] = row
+        else:
+            wanted = list(users)
         for start in range(0, len(wanted), MEMBERS_PER_STATEMENT):
             chunk = wanted[start : start + MEMBERS_PER_STATEMENT]
-            sql = f"SELECT {columns} FROM members WHERE community_id = ? AND user_id IN ({', '.join('?' * len(chunk))})"
-            found.update(
-                (row[1], row) for row in (await conn.exec_driver_sql(sql, (community_id, *chunk))).all()
-            )
+            sql = f"SELECT {_MEMBER_COLUMNS} FROM members WHERE community_id = ? AND user_id IN ({', '.join('?' * len(chunk))})"
+            for row in (await conn.exec_driver_sql(sql, (community_id, *chunk))).all():
+                found[row[1]] = row = tuple(row)
+                if cached is not None:
+                    cache.rows[community_id, row[1]] = row  # type: ignore[union-attr]
     ids: dict[str, int] = {}
     groups: dict[tuple[bool | None, bool | None], list[Seen]] = {}
     stale: dict[datetime, Any] = {}  # seen.last -> the time before which last_seen_at is rewritten
@@ -188,9 +285,7 @@ async def member_ids(session: AsyncSession, community_id: int, users: dict[str, 
         if member is not None:
             changes.append("is_member = excluded.is_member")
         role, joined = ("admin" if admin else "member"), (True if member is None else member)
-        update = (
-            f"ON CONFLICT (community_id, user_id) DO UPDATE SET {', '.join(changes)} RETURNING id, user_id"
-        )
+        update = f"ON CONFLICT (community_id, user_id) DO UPDATE SET {', '.join(changes)} RETURNING {_MEMBER_COLUMNS}"
         columns = ("community_id, user_id, display_name, username, role, analytics_opt_out, reminders_opt_out,"
                    " can_dm, is_member, joined_at, last_seen_at, created_at")  # fmt: skip
         if postgres:
@@ -202,7 +297,7 @@ async def member_ids(session: AsyncSession, community_id: int, users: dict[str, 
             params = (community_id, role, joined, [s.user.user_id for s in group],
                       [s.user.display_name for s in group], [s.user.username for s in group],
                       [s.first.astimezone(UTC) for s in group], [s.last.astimezone(UTC) for s in group])  # fmt: skip
-            ids.update((uid, mid) for mid, uid in await conn.exec_driver_sql(sql, params))
+            ids.update((row[1], row[0]) for row in await conn.exec_driver_sql(sql, params))
             continue
         for start in range(0, len(group), MEMBERS_PER_STATEMENT):
             chunk = group[start : start + MEMBERS_PER_STATEMENT]
@@ -213,7 +308,12 @@ async def member_ids(session: AsyncSession, community_id: int, users: dict[str, 
                 params += [community_id, s.user.user_id, s.user.display_name, s.user.username, role, joined,
                            first, sqlite_time(s.last), first]  # fmt: skip
             sql = f"INSERT INTO members ({columns}) VALUES {marks} {update}"
-            ids.update((uid, mid) for mid, uid in await conn.exec_driver_sql(sql, tuple(params)))
+            for row in await conn.exec_driver_sql(sql, tuple(params)):
+                ids[row[1]] = row[0]
+                if cached is not None:
+                    cache.rows[community_id, row[1]] = tuple(row)  # type: ignore[union-attr]
+    if groups and cached is not None:
+        await cache.wrote(conn)  # type: ignore[union-attr]
     return ids
 
 
