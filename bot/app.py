@@ -90,11 +90,15 @@ class App:
         """
         passive: list[DomainEvent] = []
         handled = False  # any event that needs a handler
+        cleaned: dict[int, DomainEvent] = {}  # id of a sanitized copy -> the event it was made from
         for event in events:
             if not isinstance(event, PASSIVE):
                 handled = True
             elif not event.user.is_bot:
-                passive.append(sanitize(event))
+                clean = sanitize(event)
+                if clean is not event:
+                    cleaned[id(clean)] = event
+                passive.append(clean)
         members = self.members.batch()
         async with self.sessions() as session:
             users = ((e.chat.platform, e.user.user_id) for e in passive)  # read only if anyone is listed
@@ -106,7 +110,7 @@ class App:
         members.commit()
         if not deferred and not handled:
             return added  # the usual batch: everything was logged above
-        later = {id(e) for e in deferred}
+        later = {id(cleaned.get(id(e), e)) for e in deferred}  # the events as given
         for event in events:  # in their original order
             if not isinstance(event, PASSIVE) or id(event) in later:
                 added += int(await self.handle(event))

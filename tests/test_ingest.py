@@ -47,6 +47,18 @@ async def test_commands_and_dialog_answers_in_a_batch_are_handled(bot) -> None:
     assert [e.title for e in await bot.rows(Event)] == ["Batch night"]
 
 
+async def test_events_handled_after_the_batch_are_not_lost_when_cleaned(bot) -> None:
+    """A private message and a dialog answer go to handle() after the bulk write; one with a
+    character that sanitize() removes (a bidi control) is a cleaned copy, and was dropped."""
+    chat = bot.session.chat
+    await bot("alice: /newevent")
+    batch = [chat.say("alice", "Night \u202eof bidi"), chat.say("bob", "psst \u202b", private=True)]
+    assert await bot.app.ingest_batch(batch) == 2
+    await bot.app.relay.drain()
+    assert bot.adapter.texts("group")[-1].startswith("When does it start?")  # the title was taken
+    assert sum(a.data.get("private", False) for a in await bot.rows(Activity)) == 1
+
+
 async def test_topics_are_extracted_at_ingest_even_when_text_is_not_kept(bot) -> None:
     chat = bot.session.chat
     await bot.app.ingest_batch([chat.say("bob", "Anyone using asyncio task groups in Python?"),
