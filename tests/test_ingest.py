@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bot.storage.models import Activity, Event, Member
 
 
@@ -122,6 +124,58 @@ async def test_the_bulk_path_on_each_backend(db_url: str) -> None:
         chat.title = "Study Group 2027"  # the group was renamed: the batch path keeps the title
         assert await h.app.ingest_batch([chat.say("m3", "new name")]) == 1
         assert [c.title for c in await h.rows(Community)] == ["Study Group 2027"]
+    finally:
+        await h.close()
+
+
+async def test_a_large_batch_is_written_in_chunks_in_order_once(db_url: str) -> None:
+    """More rows than one INSERT takes (bot.ingest.CHUNK), replays mixed in: every row once, in the
+    order of the events, and the count of rows added right, on both backends."""
+    from bot.ingest import CHUNK
+    from bot.storage import db
+    from tests.harness import Harness
+
+    await db.upgrade_async(db_url)
+    h = await Harness.create(db_url)
+    try:
+        chat = h.session.chat
+        n = CHUNK + 7
+        events = [chat.say(f"m{i % 50}", f"message {i}") for i in range(n)]
+        assert await h.app.ingest_batch(events[:120]) == 120
+        assert await h.app.ingest_batch(events) == n - 120
+        assert await h.app.ingest_batch(events) == 0
+        logged = [a.source_id for a in sorted(await h.rows(Activity), key=lambda a: a.id)]
+        assert logged == [e.source_id for e in events]
+    finally:
+        await h.close()
+
+
+async def test_an_error_while_building_rows_rolls_the_batch_back(db_url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Building a row fails after the batch's members were written: the caller sees the original
+    error, nothing of the batch stays (members included), and the next batch goes through."""
+    import bot.ingest
+    from bot.storage import db
+    from tests.harness import Harness
+
+    await db.upgrade_async(db_url)
+    h = await Harness.create(db_url)
+    try:
+        chat = h.session.chat
+        events = [chat.say(f"m{i % 9}", f"message {i}") for i in range(500)]
+        log_row, built = bot.ingest.log_row, []
+
+        def fails_later(*args):  # type: ignore[no-untyped-def]
+            built.append(1)
+            if len(built) == 110:
+                raise ValueError("a malformed event")
+            return log_row(*args)
+
+        monkeypatch.setattr(bot.ingest, "log_row", fails_later)
+        with pytest.raises(ValueError, match="malformed"):
+            await h.app.ingest_batch(events)
+        assert await h.count(Activity) == 0 and await h.count(Member) == 0
+        monkeypatch.undo()
+        assert await h.app.ingest_batch(events) == len(events)
     finally:
         await h.close()
 
