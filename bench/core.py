@@ -19,6 +19,7 @@ import sqlite3
 import statistics
 import tempfile
 import time
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -131,6 +132,53 @@ async def bench_ingest(tmp: Path, n: int, batch: int, postgres: str | None, repe
              ratio=round(statistics.median(ratios), 3), ratios=[round(r, 3) for r in ratios],
              cpu_ratio=round(statistics.median(c for _, _, _, c in runs), 3), events=n, batch=batch,
              runs=len(runs), rows=copied, target=target)  # fmt: skip
+
+
+async def bench_member_cache(tmp: Path, n: int, batch: int, repeat: int) -> None:
+    """The SQLite member cache (bot.storage.bulk.MemberCache) against the same path without it.
+
+    Two Apps in this process, each on its own database, take the same events batch by batch,
+    alternating which goes first, so both meet the machine in the same state; the other one's cache
+    is switched off. The first run of a process is left out of the medians (it warms up caches of
+    the code itself, unevenly between the two).
+    """
+    extract_topics("预热：机器学习")
+    runs: list[tuple[float, float]] = []
+    for r in range(repeat + 1):
+        apps, events = [], []
+        for cached in (True, False):
+            clock = SimulatedClock(START)
+            events.append(ingest_events(n, clock))
+            app = await build_app(
+                Config(database_url=str(tmp / f"cache{r}-{cached}.db")), adapters={}, clock=clock
+            )
+            if not cached:
+                app.members.usable = False
+            apps.append(app)
+        wall = [0.0, 0.0]
+        try:
+            for start in range(0, n, batch):
+                for i in (0, 1) if start // batch % 2 == 0 else (1, 0):
+                    began = time.perf_counter()
+                    await apps[i].ingest_batch(events[i][start : start + batch])
+                    wall[i] += time.perf_counter() - began
+        finally:
+            for app in apps:
+                await app.close()
+        written = []
+        for cached in (True, False):  # both wrote the same (the tests compare the rows themselves)
+            with closing(sqlite3.connect(tmp / f"cache{r}-{cached}.db")) as conn:
+                written.append(conn.execute("SELECT (SELECT count(*) FROM activity_log), (SELECT count(*)"
+                                            " FROM members)").fetchone())  # fmt: skip
+        if written[0] != written[1]:
+            raise RuntimeError(f"with and without the cache, different rows: {written}")
+        if r:
+            runs.append((n / wall[0], n / wall[1]))
+    ratios = sorted(a / b for a, b in runs)
+    emit(bench="ingest_sqlite_member_cache", figure=round(statistics.median(a for a, _ in runs)), unit="events/s",
+         baseline=round(statistics.median(b for _, b in runs)), baseline_name="the same path, member cache off",
+         ratio=round(statistics.median(ratios), 3), ratios=[round(x, 3) for x in ratios], events=n, batch=batch,
+         runs=len(runs), rows=written[0][0], members=written[0][1])  # fmt: skip
 
 
 @dataclass
@@ -510,7 +558,9 @@ def bench_idle(seconds: float = 3.0) -> None:
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=("ingest", "relay", "commands", "idle"), action="append")
+    parser.add_argument(
+        "--only", choices=("ingest", "member_cache", "relay", "commands", "idle"), action="append"
+    )
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=1000, help="events per ingest_batch call")
     parser.add_argument("--postgres", default=os.environ.get("GATHERBOT_BENCH_POSTGRES_URL"))
@@ -523,6 +573,8 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         if "ingest" in only:
             await bench_ingest(Path(tmp), args.events, args.batch, args.postgres, args.repeat)
+        if "member_cache" in only:
+            await bench_member_cache(Path(tmp), args.events, args.batch, args.repeat)
         if "relay" in only:
             await bench_relay(Path(tmp), args.reminders)
         if "commands" in only:

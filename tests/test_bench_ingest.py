@@ -31,3 +31,10 @@ def test_the_ingest_bench_compares_the_same_rows(tmp_path: Path) -> None:
     assert line["bench"] == "ingest_sqlite" and line["events"] == 2000 and line["runs"] == 1
     assert line["rows"] == 2000  # every event became a log row, and the baseline wrote the same rows
     assert line["figure"] > 0 and line["baseline"] > 0 and len(line["ratios"]) == 1
+
+
+def test_the_member_cache_bench_compares_the_same_path_with_and_without_it() -> None:
+    (line,) = bench("bench.core", "--only", "member_cache", "--events", "2000", "--repeat", "1")
+    assert line["bench"] == "ingest_sqlite_member_cache" and line["runs"] == 1
+    assert line["rows"] == 2000 and 400 < line["members"] <= 500  # both Apps wrote these (the bench checks)
+    assert line["figure"] > 0 and line["baseline"] > 0 and len(line["ratios"]) == 1
