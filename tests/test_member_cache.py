@@ -45,6 +45,16 @@ def outside(path: Path, sql: str, *params: Any) -> None:
         conn.close()
 
 
+def eve_joins_elsewhere(path: Path) -> None:
+    """A new member, eve, written by another process into bob's community."""
+    outside(
+        path,
+        "INSERT INTO members (community_id, user_id, display_name, role, analytics_opt_out, reminders_opt_out,"
+        " can_dm, is_member, created_at) SELECT community_id, 'u-eve', 'eve', 'member', 0, 0, 0, 1, created_at"
+        " FROM members WHERE user_id = 'u-bob'",
+    )
+
+
 def log(path: Path) -> list[tuple[str, str | None]]:
     """(source id, the user id of the member the log row points to), in order."""
     conn = sqlite3.connect(path)
@@ -101,12 +111,7 @@ async def test_a_member_deleted_elsewhere_is_not_revived_from_the_cache(
     path, group = tmp_path / "cache.db", chat.session.chat
     await chat.app.ingest_batch([group.say("bob", "hi"), group.say("ann", "hi")])
     outside(path, "DELETE FROM members WHERE user_id = 'u-ann'")  # /privacy delete, in another process
-    outside(
-        path,
-        "INSERT INTO members (community_id, user_id, display_name, role, analytics_opt_out, reminders_opt_out,"
-        " can_dm, is_member, created_at) SELECT community_id, 'u-eve', 'eve', 'member', 0, 0, 0, 1, created_at"
-        " FROM members WHERE user_id = 'u-bob'",
-    )
+    eve_joins_elsewhere(path)  # SQLite gives her the highest id plus one: ann's
     chat.clock.advance(timedelta(minutes=1))
     ann = group.say("ann", "back")
     await chat.app.ingest_batch([ann])
@@ -128,12 +133,7 @@ async def test_a_batch_that_rolled_back_leaves_nothing_in_the_cache(
         await chat.app.ingest_batch([group.say("ann", "hi")])  # ann's new member row is rolled back
     monkeypatch.undo()
     assert [m[2] for m in members(path)] == ["u-bob"]
-    outside(  # the id ann's row had is free again: someone else takes it
-        path,
-        "INSERT INTO members (community_id, user_id, display_name, role, analytics_opt_out, reminders_opt_out,"
-        " can_dm, is_member, created_at) SELECT community_id, 'u-eve', 'eve', 'member', 0, 0, 0, 1, created_at"
-        " FROM members WHERE user_id = 'u-bob'",
-    )
+    eve_joins_elsewhere(path)  # the id ann's row had is free again: eve takes it
     chat.clock.advance(timedelta(minutes=1))
     ann = group.say("ann", "hi again")
     await chat.app.ingest_batch([ann])
