@@ -26,7 +26,15 @@ from bot.domain.events import (
     PollVoteCast,
 )
 from bot.features.planner import replan_member
-from bot.ingest import PASSIVE, UNCOLLECTED_COMMANDS, CollectFilter, ingest_passive, log_values, sanitize
+from bot.ingest import (
+    PASSIVE,
+    UNCOLLECTED_COMMANDS,
+    CollectFilter,
+    batch_lists,
+    ingest_passive,
+    log_values,
+    sanitize,
+)
 from bot.ports import ChatAdapter
 from bot.registry import Registry
 from bot.storage import bulk, repo
@@ -101,11 +109,14 @@ class App:
                 passive.append(clean)
         members = self.members.batch()
         async with self.sessions() as session:
+            listed, in_dialog = await batch_lists(session) if passive else ([], set())
             users = ((e.chat.platform, e.user.user_id) for e in passive)  # read only if anyone is listed
-            blocked = await self.collect.blocked(session, users) if passive else set()
+            blocked = await self.collect.blocked(session, users, listed)
             if blocked:
                 passive = [e for e in passive if (e.platform, e.user.user_id) not in blocked]
-            added, deferred = await ingest_passive(session, passive, self.config, self.clock.now(), members)
+            added, deferred = await ingest_passive(
+                session, passive, self.config, self.clock.now(), in_dialog, members
+            )
             await session.commit()
         members.commit()
         if not deferred and not handled:

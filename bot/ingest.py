@@ -142,11 +142,15 @@ class CollectFilter:
         self.config = config
         self._key: bytes | None = None
 
-    async def blocked(self, session: AsyncSession, users: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
-        """The (platform, user id) pairs among users that are on the do-not-collect list."""
-        # Driver SQL on the session's connection: this runs for every ingested batch.
-        conn = await session.connection()
-        listed = list((await conn.exec_driver_sql(self._LISTED)).scalars())
+    async def blocked(
+        self, session: AsyncSession, users: Iterable[tuple[str, str]], listed: list[str] | None = None
+    ) -> set[tuple[str, str]]:
+        """The (platform, user id) pairs among users that are on the do-not-collect list.
+
+        listed: the list's first SMALL_LIST + 1 entries, when the caller read them already."""
+        if listed is None:  # driver SQL on the session's connection: this runs for every event
+            conn = await session.connection()
+            listed = list((await conn.exec_driver_sql(self._LISTED)).scalars())
         if not listed:  # the usual case: nobody to look for, no key to read, nothing to hash
             return set()
         users = set(users)
@@ -217,19 +221,42 @@ def log_row(
             message_id, reply_to, text, data)  # fmt: skip
 
 
+async def batch_lists(session: AsyncSession) -> tuple[list[str], set[tuple[int, str]]]:
+    """What every batch checks, read in one statement: the do-not-collect list (its first
+    CollectFilter.SMALL_LIST + 1 entries, for CollectFilter.blocked) and the open dialogs
+    ((member id, chat id), for ingest_passive)."""
+    conn = await session.connection()  # driver SQL: this runs for every ingested batch
+    listed: list[str] = []
+    in_dialog: set[tuple[int, str]] = set()
+    for user, member_id, chat_id in (await conn.exec_driver_sql(_BATCH_LISTS)).all():
+        if user is None:
+            in_dialog.add((member_id, chat_id))
+        else:
+            listed.append(user)
+    return listed, in_dialog
+
+
+_BATCH_LISTS = (
+    f"SELECT user_hash, NULL, NULL FROM ({CollectFilter._LISTED}) AS listed"
+    f" UNION ALL SELECT NULL, member_id, chat_id FROM {Conversation.__tablename__}"
+)
+
+
 async def ingest_passive(
     session: AsyncSession,
     events: Sequence[DomainEvent],
     config: Config,
     now: datetime,
+    in_dialog: set[tuple[int, str]],
     members: bulk.MemberBatch | None = None,
 ) -> tuple[int, list[DomainEvent]]:
     """Log passive group events in bulk; return (rows added, events that need a handler after all).
 
     One lookup per community, members resolved and updated in bulk (bulk.member_ids), and the log
     rows written with one multi-row statement per chunk (bulk.insert_log_rows), deduped on
-    (platform, source_id) like every other write to the log. members: the App's member cache, for
-    this transaction (its commit() is the caller's, after the session's).
+    (platform, source_id) like every other write to the log. in_dialog: the open dialogs (from
+    batch_lists); a member's message there is an answer, left to the handler. members: the App's
+    member cache, for this transaction (its commit() is the caller's, after the session's).
     """
     group: list[DomainEvent] = []
     deferred: list[DomainEvent] = []
@@ -259,13 +286,12 @@ async def ingest_passive(
             found.is_member = isinstance(event, MemberJoined)  # the last one in the batch wins
     targets: dict[tuple[str, str], tuple[int, bool, dict[str, int]]] = {}  # community id, keep text, members
     for key, chat in chats.items():
-        community = await bulk.community(session, chat, config, now)
+        community = await bulk.community(session, chat, config, now, members)
         targets[key] = (
             community.id,
             community.keep_text,
             await bulk.member_ids(session, community.id, seen[key], members),
         )
-    in_dialog = await _members_in_dialog(session)
     rows: list[tuple[Any, ...]] = []
     for event in group:
         chat = event.chat
@@ -279,9 +305,3 @@ async def ingest_passive(
     for start in range(0, len(rows), CHUNK):
         added += await bulk.insert_log_rows(session, rows[start : start + CHUNK])
     return added, deferred
-
-
-async def _members_in_dialog(session: AsyncSession) -> set[tuple[int, str]]:
-    conn = await session.connection()  # driver SQL: this runs for every ingested batch
-    rows = await conn.exec_driver_sql(f"SELECT member_id, chat_id FROM {Conversation.__tablename__}")
-    return {(m, c) for m, c in rows.all()}

@@ -180,6 +180,45 @@ async def test_an_error_while_building_rows_rolls_the_batch_back(db_url: str, mo
         await h.close()
 
 
+@pytest.mark.parametrize("others", [0, 1000])  # a short do-not-collect list, and one past SMALL_LIST
+async def test_a_batch_reads_the_do_not_collect_list_and_the_open_dialogs_at_once(
+    db_url: str, others: int
+) -> None:
+    """ingest.batch_lists: one statement for both lists, on each backend. Bob asked that nothing be
+    collected (hidden among others, or not); Alice is in the /newevent dialog; Carol just chats."""
+    from datetime import UTC, datetime
+
+    from bot.ingest import CollectFilter, hash_key, user_hash
+    from bot.storage import db
+    from bot.storage.models import DoNotCollect
+    from tests.harness import Harness
+
+    assert others == 0 or others + 1 > CollectFilter.SMALL_LIST  # bob and the others
+    await db.upgrade_async(db_url)
+    h = await Harness.create(db_url)
+    try:
+        chat = h.session.chat
+        await h("alice: /newevent")
+        async with h.app.sessions() as session:
+            key = await hash_key(session, h.app.config, create=True)
+            assert key is not None
+            now = datetime.now(UTC)
+            session.add_all(
+                DoNotCollect(user_hash=user_hash(key, "memory", user), created_at=now)
+                for user in ["u-bob", *(f"someone-{i}" for i in range(others))]
+            )
+            await session.commit()
+        before = await h.count(Activity)
+        batch = [chat.say("bob", "not me"), chat.say("carol", "hi"), chat.say("alice", "Lists night")]
+        assert await h.app.ingest_batch(batch) == 2  # carol's message, and alice's answer (handled)
+        await h.app.relay.drain()
+        assert h.adapter.texts("group")[-1].startswith("When does it start?")  # the title was taken
+        assert await h.count(Activity) == before + 2
+        assert await h.count(Member, Member.user_id == "u-bob") == 0
+    finally:
+        await h.close()
+
+
 async def test_a_message_in_a_thread_keeps_its_thread(bot) -> None:
     from dataclasses import replace
 
