@@ -173,3 +173,70 @@ async def test_a_connection_back_in_the_pool_after_a_commit_costs_no_trip_but_ro
         await conn.commit()
         chats = list(await conn.scalars(select(Community.chat_id).order_by(Community.chat_id)))
     assert chats == ["c1"]
+
+
+def _count_trips(monkeypatch) -> list[object]:  # type: ignore[no-untyped-def]
+    trips: list[object] = []
+    real = aiosqlite.Connection._execute
+
+    async def counted(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+        trips.append(fn)
+        return await real(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    return trips
+
+
+async def test_begin_travels_with_the_first_statement_and_still_takes_the_write_lock(
+    engines, tmp_path, monkeypatch
+) -> None:
+    """BEGIN IMMEDIATE goes in the same trip as the transaction's first statement: a transaction
+    of one statement is two trips (the statement, the commit), one of none is no trip at all. The
+    write lock is held from that first statement on, even when it only reads."""
+    import sqlite3
+
+    ours, _ = engines
+    trips = _count_trips(monkeypatch)
+    row = {"platform": "console", "chat_id": "c1", "title": "t", "timezone": "UTC", "locale": "en",
+           "keep_text": False, "settings": "{}", "created_at": NOW}  # fmt: skip
+    other = sqlite3.connect(tmp_path / "ours.db", timeout=0, isolation_level=None)
+    try:
+        async with ours.connect() as conn:
+            await conn.execute(text("SELECT 1"))  # opens the pool's connection (set-up trips)
+            await conn.commit()
+            trips.clear()
+            await conn.execute(Community.__table__.insert(), row)
+            await conn.commit()
+            assert len(trips) == 2
+            trips.clear()
+            await conn.begin()
+            await conn.commit()
+            assert trips == []
+            assert (await conn.scalar(select(Community.chat_id))) == "c1"  # a read begins, too
+            assert conn.in_transaction()
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+            await conn.rollback()
+        other.execute("BEGIN IMMEDIATE")  # free again
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+
+
+async def test_a_streamed_first_statement_begins_the_transaction_too(engines, tmp_path) -> None:
+    """Server-side (streaming) cursors are the stock adapter's: the deferred BEGIN is run before them."""
+    import sqlite3
+
+    ours, _ = engines
+    other = sqlite3.connect(tmp_path / "ours.db", timeout=0, isolation_level=None)
+    try:
+        async with ours.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+            await conn.commit()
+            result = await conn.stream(select(Community.chat_id))
+            assert [r async for r in result] == []
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+            await conn.rollback()
+    finally:
+        other.close()

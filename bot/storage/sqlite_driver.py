@@ -7,8 +7,11 @@ which was most of the time of a short command and a fifth of a batch of ingested
 
 Here a statement is one function run on aiosqlite's thread that does all four with the plain
 ``sqlite3`` cursor and hands back the rows, the description, rowcount and lastrowid: the same
-results, in one trip. Everything else (transactions, server-side cursors, error translation, the
-statement mutex) is SQLAlchemy's own adapter. It is installed with ``create_async_engine(...,
+results, in one trip. A transaction's ``BEGIN IMMEDIATE`` (``db._sqlite_begin``, via ``defer_begin``)
+waits for the transaction's first statement and goes in the same trip: one trip fewer per
+transaction, and none at all for a transaction that runs no statement. Everything else
+(transactions, server-side cursors, error translation, the statement mutex) is SQLAlchemy's own
+adapter. It is installed with ``create_async_engine(...,
 module=one_trip_dbapi())``, create_engine's documented way to supply the DBAPI module.
 
 It leans on two details of the libraries it wraps, checked by ``supported()`` (the engine falls back
@@ -31,6 +34,7 @@ try:  # SQLAlchemy 2.1's layout; anything else falls back to the stock adapter
         AsyncAdapt_aiosqlite_connection,
         AsyncAdapt_aiosqlite_cursor,
         AsyncAdapt_aiosqlite_dbapi,
+        AsyncAdapt_aiosqlite_ss_cursor,
     )
     from sqlalchemy.util import EMPTY_DICT
     from sqlalchemy.util.concurrency import await_
@@ -51,15 +55,45 @@ def supported() -> bool:
             for name in ("_adapt_connection", "_connection", "_cursor", "_rows", "_soft_closed_memoized")
         )
         and hasattr(aiosqlite.Connection, "in_transaction")
+        and all(
+            hasattr(AsyncAdapt_aiosqlite_ss_cursor, name) for name in ("_execute_async", "_executemany_async")
+        )
         and hasattr(AsyncAdapt_aiosqlite_connection, "_execute_mutex")
         and hasattr(AsyncAdapt_aiosqlite_connection, "_handle_exception")
     )
 
 
+# Set on an aiosqlite.Connection (a plain object) by defer_begin: the statement that begins the
+# transaction, for the next statement's trip to run first.
+_BEGIN = "_gatherbot_begin"
+
+
+def defer_begin(dbapi_connection: Any, statement: str) -> bool:
+    """Begin a transaction with the connection's next statement, in the same trip to the driver's
+    thread (one trip fewer per transaction). False when dbapi_connection is not ours: then the
+    caller runs statement itself."""
+    if not _IMPORTED or not isinstance(dbapi_connection, OneTripConnection):
+        return False
+    setattr(dbapi_connection._connection, _BEGIN, statement)
+    return True
+
+
+async def _begin_now(adapt_connection: Any) -> None:
+    """Run a deferred begin of this connection now, if there is one."""
+    driver = adapt_connection._connection
+    begin = driver.__dict__.pop(_BEGIN, None)
+    if begin is not None:
+        async with adapt_connection._execute_mutex:
+            await driver._execute(lambda: driver._conn.execute(begin).close())
+
+
 def _run(
-    conn: sqlite3.Connection, operation: str, parameters: Any, many: bool
+    conn: sqlite3.Connection, operation: str, parameters: Any, many: bool, begin: str | None = None
 ) -> tuple[Any, list[Any] | None, int, int | None]:
-    """On aiosqlite's thread: execute, fetch everything, close. (description, rows, rowcount, lastrowid)."""
+    """On aiosqlite's thread: begin (if asked), execute, fetch everything, close.
+    (description, rows, rowcount, lastrowid)."""
+    if begin is not None:
+        conn.execute(begin)
     cursor = conn.cursor()
     try:
         if many:
@@ -134,8 +168,9 @@ if _IMPORTED:
         async def _one_trip(self, operation: Any, parameters: Any, many: bool) -> None:
             driver = self._connection  # the aiosqlite.Connection
             async with self._adapt_connection._execute_mutex:
+                begin = driver.__dict__.pop(_BEGIN, None)  # a transaction begun since the last trip
                 description, rows, rowcount, lastrowid = await driver._execute(
-                    lambda: _run(driver._conn, operation, parameters, many)
+                    lambda: _run(driver._conn, operation, parameters, many, begin)
                 )
             self._description, self._rowcount, self._lastrowid = description, rowcount, lastrowid
             self._rows = collections.deque(rows or ())
@@ -146,17 +181,41 @@ if _IMPORTED:
         def setinputsizes(self, *inputsizes: Any) -> None:
             return None
 
+    class BeginFirstStreamingCursor(AsyncAdapt_aiosqlite_ss_cursor):
+        """The stock streaming (server-side) cursor, which runs a deferred begin first, on its own trip."""
+
+        __slots__ = ()
+
+        async def _execute_async(self, operation: Any, parameters: Any) -> Any:
+            await _begin_now(self._adapt_connection)
+            return await super()._execute_async(operation, parameters)
+
+        async def _executemany_async(self, operation: Any, seq_of_parameters: Any) -> Any:
+            await _begin_now(self._adapt_connection)
+            return await super()._executemany_async(operation, seq_of_parameters)
+
     class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         __slots__ = ()
         _cursor_cls = OneTripCursor
+
+        _ss_cursor_cls = BeginFirstStreamingCursor
 
         def rollback(self) -> None:
             # The pool rolls back every connection it gets back, most often after a commit. Outside
             # a transaction sqlite3's rollback does nothing, so it needs no trip to the driver's
             # thread (in_transaction is sqlite3_get_autocommit, safe to read from any thread).
+            self._connection.__dict__.pop(_BEGIN, None)  # a begin that never reached the driver
             if self._connection._connection and not self._connection.in_transaction:
                 return
             super().rollback()
+
+        def commit(self) -> None:
+            # The same outside a transaction: nothing to commit (a transaction that ran no
+            # statement was never begun in SQLite, see defer_begin).
+            self._connection.__dict__.pop(_BEGIN, None)
+            if self._connection._connection and not self._connection.in_transaction:
+                return
+            super().commit()
 
     class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
         def connect(self, *arg: Any, **kw: Any) -> Any:
