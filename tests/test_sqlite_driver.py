@@ -147,14 +147,7 @@ async def test_a_connection_back_in_the_pool_after_a_commit_costs_no_trip_but_ro
     engines, monkeypatch
 ) -> None:
     ours, _ = engines
-    trips: list[object] = []
-    real = aiosqlite.Connection._execute
-
-    async def counted(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
-        trips.append(fn)
-        return await real(self, fn, *args, **kwargs)
-
-    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    trips = _count_trips(monkeypatch)
     row = {"platform": "console", "chat_id": "c1", "title": "t", "timezone": "UTC", "locale": "en",
            "keep_text": False, "settings": "{}", "created_at": NOW}  # fmt: skip
     insert = Community.__table__.insert()
