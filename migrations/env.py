@@ -10,12 +10,13 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 import bot.storage.formats  # noqa: F401
 import bot.storage.results  # noqa: F401
+from bot.storage.bulk import COUNTER_TABLE
 from bot.storage.models import Base
 
 config = context.config
 target_metadata = Base.metadata
 # Tables a migration makes outside the models on purpose (0006: SQLite's member change counter).
-UNMODELED_TABLES = {"change_counters"}
+UNMODELED_TABLES = {COUNTER_TABLE}
 
 
 def _include(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]

@@ -78,10 +78,16 @@ def defer_begin(dbapi_connection: Any, statement: str) -> bool:
     return True
 
 
+def _take_begin(driver: aiosqlite.Connection) -> str | None:
+    """The begin deferred on this aiosqlite connection (None: none), which is then no longer pending."""
+    begin: str | None = driver.__dict__.pop(_BEGIN, None)
+    return begin
+
+
 async def _begin_now(adapt_connection: Any) -> None:
     """Run a deferred begin of this connection now, if there is one."""
     driver = adapt_connection._connection
-    begin = driver.__dict__.pop(_BEGIN, None)
+    begin = _take_begin(driver)
     if begin is not None:
         async with adapt_connection._execute_mutex:
             await driver._execute(lambda: driver._conn.execute(begin).close())
@@ -168,7 +174,7 @@ if _IMPORTED:
         async def _one_trip(self, operation: Any, parameters: Any, many: bool) -> None:
             driver = self._connection  # the aiosqlite.Connection
             async with self._adapt_connection._execute_mutex:
-                begin = driver.__dict__.pop(_BEGIN, None)  # a transaction begun since the last trip
+                begin = _take_begin(driver)  # a transaction begun since the last trip
                 description, rows, rowcount, lastrowid = await driver._execute(
                     lambda: _run(driver._conn, operation, parameters, many, begin)
                 )
@@ -200,22 +206,21 @@ if _IMPORTED:
 
         _ss_cursor_cls = BeginFirstStreamingCursor
 
+        def _nothing_to_end(self) -> bool:
+            # The pool rolls back every connection it gets back, most often after a commit, and a
+            # transaction that ran no statement was never begun in SQLite (see defer_begin): outside
+            # a transaction sqlite3's commit and rollback do nothing, so they need no trip to the
+            # driver's thread (in_transaction is sqlite3_get_autocommit, safe from any thread).
+            _take_begin(self._connection)  # a begin that never reached the driver is dropped
+            return bool(self._connection._connection) and not self._connection.in_transaction
+
         def rollback(self) -> None:
-            # The pool rolls back every connection it gets back, most often after a commit. Outside
-            # a transaction sqlite3's rollback does nothing, so it needs no trip to the driver's
-            # thread (in_transaction is sqlite3_get_autocommit, safe to read from any thread).
-            self._connection.__dict__.pop(_BEGIN, None)  # a begin that never reached the driver
-            if self._connection._connection and not self._connection.in_transaction:
-                return
-            super().rollback()
+            if not self._nothing_to_end():
+                super().rollback()
 
         def commit(self) -> None:
-            # The same outside a transaction: nothing to commit (a transaction that ran no
-            # statement was never begun in SQLite, see defer_begin).
-            self._connection.__dict__.pop(_BEGIN, None)
-            if self._connection._connection and not self._connection.in_transaction:
-                return
-            super().commit()
+            if not self._nothing_to_end():
+                super().commit()
 
     class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
         def connect(self, *arg: Any, **kw: Any) -> Any:
